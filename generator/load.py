@@ -1,0 +1,148 @@
+"""Read `catalog/`: one folder per business, `index.md` with front matter, photos beside it."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.problems import Problem
+from generator.region import slugify
+from generator.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif"})
+MAX_INDEX_BYTES = 256 * 1024
+MAX_FOLDER_DEPTH = 3
+_FENCE = re.compile(r"^---[ \t]*$")
+_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """An entry as read from disk: strict-YAML front matter and the Markdown story."""
+
+    slug: str
+    source: Path  # index.md
+    doc: YamlDoc  # the front matter, every scalar as text
+    body: str
+    body_line: int  # file line where the story starts
+    files: tuple[Path, ...]  # photo files found in the folder (relative to it)
+
+
+def load_entries(catalog_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
+    """Read every entry folder; return what could be read and every problem found."""
+    problems: list[Problem] = []
+    if not catalog_dir.is_dir():
+        return [], [Problem(catalog_dir, None, "", "folder katalog tidak ditemukan (catalog folder not found)")]
+    entries = []
+    seen: dict[str, Path] = {}
+    for path in sorted(catalog_dir.iterdir(), key=lambda p: p.name):
+        if path.name.startswith((".", "_")):
+            continue
+        if path.is_symlink():
+            problems.append(Problem(path, None, "", "tautan simbolik (symlink) tidak diizinkan di katalog; salin foldernya"))
+            continue
+        if not path.is_dir():
+            problems.append(
+                Problem(path, None, "", f"berkas liar di folder katalog; setiap usaha harus berupa folder berisi index.md (misalnya {catalog_dir.name}/{slugify(path.stem) or 'nama-usaha'}/index.md)")
+            )
+            continue
+        folded = path.name.lower()
+        if folded in seen:
+            problems.append(
+                Problem(path, None, "", f"slug ganda: folder '{path.name}' sama dengan '{seen[folded].name}' bila huruf besar/kecil diabaikan")
+            )
+            continue
+        seen[folded] = path
+        if not SLUG.match(path.name):
+            problems.append(
+                Problem(path, None, "", f"nama folder '{path.name}' bukan slug yang valid: hanya huruf kecil a-z, angka 0-9 dan tanda hubung (coba '{slugify(path.name)}')")
+            )
+            continue
+        entry, entry_problems = load_entry(path)
+        problems += entry_problems
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
+    """Read one entry folder: its files, then its index.md."""
+    index = folder / "index.md"
+    problems = []
+    files, layout_problems = _scan_folder(folder)
+    problems += layout_problems
+    if index.is_symlink() or not index.is_file():
+        problems.append(Problem(index, None, "", "berkas index.md tidak ditemukan di folder usaha"))
+        return None, problems
+    raw = index.read_bytes()
+    if len(raw) > MAX_INDEX_BYTES:
+        problems.append(Problem(index, None, "", f"berkas terlalu besar ({len(raw) // 1024} KB; paling besar {MAX_INDEX_BYTES // 1024} KB)"))
+        return None, problems
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(index, line, "", "berkas bukan teks UTF-8; simpan ulang dengan pengodean UTF-8"))
+        return None, problems
+    parsed = _split_front_matter(index, text)
+    if isinstance(parsed, Problem):
+        return None, [*problems, parsed]
+    front, front_line, body, body_line = parsed
+    try:
+        doc = parse_yaml(front, front_line)
+    except YamlSyntaxError as exc:
+        return None, [*problems, Problem(index, exc.line, "", exc.message)]
+    problems += [Problem(index, line, field, message) for line, field, message in doc.issues]
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(index, front_line, "", "front matter harus berisi pasangan 'kunci: nilai', misalnya 'nama: Telaga Batik'"))
+        return None, problems
+    return RawEntry(folder.name, index, doc, body, body_line, files), problems
+
+
+def _split_front_matter(index: Path, text: str) -> tuple[str, int, str, int] | Problem:
+    """Split `---` front matter from the story; an absent or unclosed block is an error."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not _FENCE.match(lines[0].rstrip("\r\n")):
+        return Problem(
+            index, 1, "", "blok front matter tidak ditemukan: baris pertama harus '---', diikuti data usaha, lalu '---' (front matter missing)"
+        )
+    for number, line in enumerate(lines[1:], start=2):
+        if _END.match(line.rstrip("\r\n")):
+            front = "".join(lines[1 : number - 1])
+            body = "".join(lines[number:])
+            return front, 2, body, number + 1
+    return Problem(index, 1, "", "blok front matter tidak ditutup: tambahkan baris '---' setelah data usaha (front matter not closed)")
+
+
+def _scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem]]:
+    """Photos in an entry folder; anything else (other files, symlinks, deep folders) is a problem."""
+    problems = []
+    photos = []
+    for root, dirs, names in os.walk(folder, followlinks=False):
+        root_path = Path(root)
+        depth = len(root_path.relative_to(folder).parts)
+        for name in sorted(dirs):
+            path = root_path / name
+            if path.is_symlink():
+                problems.append(Problem(path, None, "", "tautan simbolik (symlink) tidak diizinkan di folder usaha"))
+            elif depth + 1 > MAX_FOLDER_DEPTH:
+                problems.append(Problem(path, None, "", f"folder terlalu dalam (paling dalam {MAX_FOLDER_DEPTH} tingkat)"))
+        dirs[:] = sorted(d for d in dirs if not (root_path / d).is_symlink() and depth + 1 <= MAX_FOLDER_DEPTH)
+        for name in sorted(names):
+            path = root_path / name
+            relative = path.relative_to(folder)
+            if path.is_symlink():
+                problems.append(Problem(path, None, "", "tautan simbolik (symlink) tidak diizinkan di folder usaha"))
+            elif relative == Path("index.md"):
+                continue
+            elif path.suffix.lower() in PHOTO_SUFFIXES and not name.startswith("."):
+                photos.append(relative)
+            else:
+                problems.append(
+                    Problem(path, None, "", "berkas tidak diizinkan di folder usaha: hanya index.md dan foto (JPEG, PNG, WebP, GIF, HEIC) yang boleh ada")
+                )
+    return tuple(photos), problems
+

@@ -1,0 +1,175 @@
+"""Domain records shared by every stage: region data, entries, the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Kecamatan:
+    kode: str
+    nama: str
+    slug: str
+    varian: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sector:
+    key: str
+    label: str
+    label_en: str
+    food: bool = False
+
+
+@dataclass(frozen=True)
+class CertKind:
+    key: str
+    label: str
+    label_en: str
+    issuer: str = ""
+    verify_url: str = ""
+
+
+@dataclass(frozen=True)
+class Platform:
+    key: str
+    label: str
+    domains: tuple[str, ...] = ()
+    procurement: bool = False
+
+
+@dataclass(frozen=True)
+class Region:
+    """Everything region-specific, read from the region data file (`wilayah.yml`)."""
+
+    nama: str
+    provinsi: str
+    negara: str
+    kode_wilayah: str
+    dinas: str
+    kecamatan: tuple[Kecamatan, ...]
+    sectors: tuple[Sector, ...]
+    cert_kinds: tuple[CertKind, ...]
+    platforms: tuple[Platform, ...]
+
+    def sector(self, key: str) -> Sector:
+        return next(s for s in self.sectors if s.key == key)
+
+    def cert_kind(self, key: str) -> CertKind:
+        return next(c for c in self.cert_kinds if c.key == key)
+
+    def platform(self, key: str) -> Platform:
+        return next(p for p in self.platforms if p.key == key)
+
+    def kecamatan_named(self, nama: str) -> Kecamatan:
+        return next(k for k in self.kecamatan if k.nama == nama)
+
+
+@dataclass(frozen=True)
+class Contact:
+    whatsapp: str = ""  # international digits, e.g. "6281219345521"
+    telepon: str = ""  # international digits
+    email: str = ""
+    instagram: str = ""  # handle without "@"
+    situs: str = ""
+
+
+@dataclass(frozen=True)
+class ShopLink:
+    platform: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Certificate:
+    jenis: str
+    nomor: str
+    berlaku_sampai: date | None = None
+    produk: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Product:
+    nama: str
+    harga: int | None = None
+    satuan: str = ""
+    deskripsi: str = ""
+    foto: tuple[str, ...] = ()  # paths relative to the entry folder
+    tautan: str = ""
+
+
+@dataclass(frozen=True)
+class Training:
+    program: str
+    penyelenggara: str = ""
+    tahun: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One validated business: the typed content of `catalog/<slug>/index.md`."""
+
+    slug: str
+    source: Path  # the index.md file
+    nama: str
+    sektor: str
+    kecamatan: str  # canonical name
+    ringkasan: str
+    desa: str = ""
+    alamat: str = ""
+    pemilik: str = ""
+    berdiri: int | None = None
+    nib: str = ""
+    kapasitas: str = ""
+    kontak: Contact = field(default_factory=Contact)
+    toko_online: tuple[ShopLink, ...] = ()
+    sertifikasi: tuple[Certificate, ...] = ()
+    produk: tuple[Product, ...] = ()
+    foto: tuple[str, ...] = ()
+    pembinaan: tuple[Training, ...] = ()
+    diperbarui: date | None = None
+    cerita: str = ""  # Markdown story, cleaned of control characters
+
+    @property
+    def folder(self) -> Path:
+        return self.source.parent
+
+    def photo_paths(self) -> tuple[str, ...]:
+        """Every photo the entry references, business photos first, without repeats."""
+        seen: dict[str, None] = dict.fromkeys(self.foto)
+        for product in self.produk:
+            seen.update(dict.fromkeys(product.foto))
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    region: Region
+    entries: tuple[Entry, ...]  # sorted by slug
+
+
+@dataclass(frozen=True)
+class ImageVariant:
+    """One processed image file as published: site-relative URI and its pixel size."""
+
+    uri: str  # e.g. "foto/telaga-batik/galeri-3f2a9c1b-640w.webp"
+    width: int
+    height: int
+    mime: str  # "image/webp" or "image/jpeg"
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """A source photo turned into responsive variants (never the original)."""
+
+    source: Path  # absolute path of the original, inside the entry folder
+    width: int  # size of the largest full variant
+    height: int
+    placeholder: str  # CSS colour shown while loading, e.g. "#a17f5c"
+    webp: tuple[ImageVariant, ...]  # full photo, ascending widths
+    jpeg: tuple[ImageVariant, ...]
+    thumb_webp: tuple[ImageVariant, ...]  # cropped to the card aspect ratio
+    thumb_jpeg: tuple[ImageVariant, ...]
+    cache_files: tuple[tuple[str, Path], ...] = ()  # (site uri, cached file) to publish

@@ -1,0 +1,165 @@
+"""Region data (`wilayah.yml`): kecamatan, sectors, certification kinds, marketplaces."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from generator.models import CertKind, Kecamatan, Platform, Region, Sector
+from generator.problems import Problem
+from generator.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
+
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+_YES = {"ya", "yes", "true"}
+
+
+def slugify(text: str) -> str:
+    """`Cikarang Barat` -> `cikarang-barat`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
+    """Read and check the region file; on any error return no region and every problem."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(path, None, "", f"berkas data wilayah tidak dapat dibaca ({exc})")]
+    try:
+        doc = parse_yaml(text)
+    except YamlSyntaxError as exc:
+        return None, [Problem(path, exc.line, "", exc.message)]
+    problems = [Problem(path, line, field, message) for line, field, message in doc.issues]
+    reader = _Reader(path, doc, problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(path, 1, "", "berkas data wilayah harus berisi pasangan 'kunci: nilai'"))
+    region = Region(
+        nama=reader.text(data, ("nama",)),
+        provinsi=reader.text(data, ("provinsi",)),
+        negara=reader.text(data, ("negara",)),
+        kode_wilayah=reader.text(data, ("kode_wilayah",), required=False),
+        dinas=reader.text(data, ("dinas",), required=False),
+        kecamatan=tuple(_kecamatan(reader, i, item) for i, item in reader.items(data, "kecamatan")),
+        sectors=tuple(
+            Sector(
+                key=reader.key(item, ("sektor", i, "kunci")),
+                label=reader.text(item, ("sektor", i, "label")),
+                label_en=reader.text(item, ("sektor", i, "label_en"), required=False),
+                food=reader.flag(item, ("sektor", i, "pangan")),
+            )
+            for i, item in reader.items(data, "sektor")
+        ),
+        cert_kinds=tuple(
+            CertKind(
+                key=reader.key(item, ("sertifikasi", i, "kunci")),
+                label=reader.text(item, ("sertifikasi", i, "label")),
+                label_en=reader.text(item, ("sertifikasi", i, "label_en"), required=False),
+                issuer=reader.text(item, ("sertifikasi", i, "penerbit"), required=False),
+                verify_url=reader.url(item, ("sertifikasi", i, "verifikasi")),
+            )
+            for i, item in reader.items(data, "sertifikasi")
+        ),
+        platforms=tuple(
+            Platform(
+                key=reader.key(item, ("platform", i, "kunci")),
+                label=reader.text(item, ("platform", i, "label")),
+                domains=tuple(reader.domains(item, ("platform", i, "domain"))),
+                procurement=reader.flag(item, ("platform", i, "pengadaan")),
+            )
+            for i, item in reader.items(data, "platform")
+        ),
+    )
+    _check_unique(region, reader)
+    return (None if problems else region), problems
+
+
+def _kecamatan(reader: _Reader, i: int, item: dict[str, Any]) -> Kecamatan:
+    nama = reader.text(item, ("kecamatan", i, "nama"))
+    return Kecamatan(
+        kode=reader.text(item, ("kecamatan", i, "kode"), required=False),
+        nama=nama,
+        slug=slugify(nama),
+        varian=tuple(reader.texts(item, ("kecamatan", i, "varian"))),
+    )
+
+
+class _Reader:
+    """Typed access to the region document that records a problem for every bad value."""
+
+    def __init__(self, path: Path, doc: YamlDoc, problems: list[Problem]):
+        self.path = path
+        self.doc = doc
+        self.problems = problems
+
+    def problem(self, at: tuple[str | int, ...], message: str) -> None:
+        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in at).replace(".[", "[")
+        self.problems.append(Problem(self.path, self.doc.line(at), field, message))
+
+    def items(self, data: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(name)
+        if not isinstance(value, list) or not value:
+            self.problem((name,), "wajib berisi daftar yang tidak kosong")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                out.append((i, item))
+            else:
+                self.problem((name, i), "setiap butir harus berisi pasangan 'kunci: nilai'")
+        return out
+
+    def text(self, data: dict[str, Any], at: tuple[str | int, ...], *, required: bool = True) -> str:
+        value = data.get(str(at[-1]), "")
+        if not isinstance(value, str):
+            self.problem(at, "harus berupa teks")
+            return ""
+        if required and not value.strip():
+            self.problem(at, "wajib diisi")
+        return value.strip()
+
+    def texts(self, data: dict[str, Any], at: tuple[str | int, ...]) -> list[str]:
+        value = data.get(str(at[-1]), [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(at, "harus berupa daftar teks")
+            return []
+        return [v.strip() for v in value if v.strip()]
+
+    def key(self, data: dict[str, Any], at: tuple[str | int, ...]) -> str:
+        value = self.text(data, at)
+        if value and not _KEY.match(value):
+            self.problem(at, f"kunci hanya boleh huruf kecil, angka dan tanda hubung (ditemukan '{value}')")
+        return value
+
+    def flag(self, data: dict[str, Any], at: tuple[str | int, ...]) -> bool:
+        return self.text(data, at, required=False).lower() in _YES
+
+    def url(self, data: dict[str, Any], at: tuple[str | int, ...]) -> str:
+        value = self.text(data, at, required=False)
+        if value and not value.startswith("https://"):
+            self.problem(at, f"alamat harus diawali https:// (ditemukan '{value}')")
+        return value
+
+    def domains(self, data: dict[str, Any], at: tuple[str | int, ...]) -> list[str]:
+        values = [v.lower() for v in self.texts(data, at)]
+        for value in values:
+            if not _DOMAIN.match(value):
+                self.problem(at, f"nama domain tidak valid (ditemukan '{value}')")
+        return values
+
+
+def _check_unique(region: Region, reader: _Reader) -> None:
+    groups: dict[str, list[str]] = {
+        "kecamatan": [name for k in region.kecamatan for name in (k.nama, *k.varian)],
+        "sektor": [s.key for s in region.sectors],
+        "sertifikasi": [c.key for c in region.cert_kinds],
+        "platform": [p.key for p in region.platforms],
+    }
+    for name, values in groups.items():
+        seen: set[str] = set()
+        for value in values:
+            folded = slugify(value)
+            if folded in seen:
+                reader.problem((name,), f"nilai ganda '{value}'")
+            seen.add(folded)

@@ -1,0 +1,223 @@
+"""The entry format, declared once.
+
+This one declaration drives validation (`validate.py`), the published JSON Schema, the field
+table in the README and the submission form. Region vocabularies (sektor, kecamatan, jenis,
+platform) are named here and filled in from the region data file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.models import Region
+
+# Limits that keep one entry from hanging or blowing up the build.
+MAX_NAME = 100
+MAX_SUMMARY = 160
+MAX_TEXT = 300
+MAX_DESCRIPTION = 1000
+MAX_STORY_BYTES = 20_000
+MAX_STORY_DEPTH = 6  # nesting of lists/quotes in the story's Markdown
+MAX_PRODUCTS = 50
+MAX_PHOTOS = 20
+MAX_LIST = 20
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the entry: its type, its words for owners and its limits."""
+
+    name: str
+    type: str  # text, year, date, integer, url, email, phone, instagram, nib, choice, list, object
+    label: str  # Indonesian, shown to owners
+    help: str = ""
+    required: bool = False
+    max_length: int | None = None
+    vocabulary: str = ""  # for `choice`: sektor, kecamatan, sertifikasi, platform
+    fields: tuple[Field, ...] = ()  # for `object`, or a list of objects
+    item: Field | None = None  # for a list of scalars
+    max_items: int | None = None
+    example: str = ""
+
+    def child(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def _text(name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "") -> Field:
+    return Field(name, "text", label, help, required=required, max_length=max_length, example=example)
+
+
+PHOTO_LIST = Field(
+    "foto",
+    "list",
+    "Foto",
+    "Berkas foto di folder usaha, misalnya foto/sampul.jpg (JPEG, PNG, WebP atau HEIC). Foto pertama menjadi sampul.",
+    item=Field("foto", "text", "Berkas foto", max_length=200),
+    max_items=MAX_PHOTOS,
+    example="[foto/sampul.jpg]",
+)
+
+ENTRY_FIELDS: tuple[Field, ...] = (
+    _text("nama", "Nama usaha", "Nama usaha seperti tertulis di kemasan atau papan nama.", required=True, max_length=MAX_NAME, example="Telaga Batik"),
+    Field("sektor", "choice", "Sektor usaha", "Pilih satu sektor.", required=True, vocabulary="sektor", example="fesyen"),
+    Field("kecamatan", "choice", "Kecamatan", "Kecamatan tempat usaha berada.", required=True, vocabulary="kecamatan", example="Cibitung"),
+    _text("desa", "Desa/kelurahan", example="Wanasari"),
+    _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Telaga RT 02/05"),
+    _text("ringkasan", "Ringkasan", f"Satu kalimat tentang usaha, paling banyak {MAX_SUMMARY} karakter.", required=True, max_length=MAX_SUMMARY, example="Batik tulis dan cap khas Bekasi."),
+    _text("pemilik", "Nama pemilik", max_length=MAX_NAME, example="Ibu Rohimah"),
+    Field("berdiri", "year", "Tahun berdiri", "Tahun, misalnya 2017.", example="2017"),
+    Field("nib", "nib", "NIB (Nomor Induk Berusaha)", "13 angka dari OSS, boleh ditulis berkelompok.", example='"9120301745821"'),
+    _text("kapasitas", "Kapasitas produksi", "Misalnya: 3.000 potong per bulan.", example="3.000 potong per bulan"),
+    Field(
+        "kontak",
+        "object",
+        "Kontak",
+        fields=(
+            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-1934-5521.", example='"0812-1934-5521"'),
+            Field("telepon", "phone", "Nomor telepon", example='"021-89951234"'),
+            Field("email", "email", "Email", max_length=120, example="telagabatik@example.id"),
+            Field("instagram", "instagram", "Instagram", "Nama akun (tanpa @) atau alamat profil.", max_length=120, example="telagabatik"),
+            Field("situs", "url", "Situs web", "Alamat lengkap, diawali https://", max_length=300, example="https://telagabatik.example.id"),
+        ),
+    ),
+    Field(
+        "toko_online",
+        "list",
+        "Toko online",
+        "Halaman toko di marketplace atau katalog pengadaan.",
+        fields=(
+            Field("platform", "choice", "Platform", required=True, vocabulary="platform", example="tokopedia"),
+            Field("url", "url", "Alamat toko", "Alamat lengkap, diawali https://", required=True, max_length=300, example="https://www.tokopedia.com/telagabatik"),
+        ),
+        max_items=MAX_LIST,
+    ),
+    Field(
+        "sertifikasi",
+        "list",
+        "Sertifikasi",
+        fields=(
+            Field("jenis", "choice", "Jenis sertifikat", required=True, vocabulary="sertifikasi", example="halal"),
+            _text("nomor", "Nomor sertifikat", required=True, max_length=60, example="ID32110000145680323"),
+            Field("berlaku_sampai", "date", "Berlaku sampai", "Tanggal TAHUN-BULAN-HARI, misalnya 2027-08-30. Kosongkan bila tidak ada.", example="2027-08-30"),
+            Field("produk", "list", "Produk yang dicakup", item=Field("produk", "text", "Nama produk", max_length=MAX_NAME), max_items=MAX_PRODUCTS),
+        ),
+        max_items=MAX_LIST,
+    ),
+    Field(
+        "produk",
+        "list",
+        "Produk",
+        fields=(
+            _text("nama", "Nama produk", required=True, max_length=MAX_NAME, example="Batik Tulis Motif Tanjung Pura"),
+            Field("harga", "integer", "Harga (rupiah)", "Angka bulat tanpa titik, misalnya 385000.", example="385000"),
+            _text("satuan", "Satuan", "Misalnya: lembar, kg, bungkus.", max_length=40, example="lembar"),
+            _text("deskripsi", "Deskripsi produk", max_length=MAX_DESCRIPTION, example="Kain katun 2 meter."),
+            PHOTO_LIST,
+            Field("tautan", "url", "Tautan produk", "Halaman produk di toko online, diawali https://", max_length=300),
+        ),
+        max_items=MAX_PRODUCTS,
+    ),
+    PHOTO_LIST,
+    Field(
+        "pembinaan",
+        "list",
+        "Pembinaan dan pelatihan",
+        fields=(
+            _text("program", "Program", required=True, example="Pelatihan membatik"),
+            _text("penyelenggara", "Penyelenggara", example="Dinas Perindustrian dan Perdagangan"),
+            Field("tahun", "year", "Tahun", example="2017"),
+        ),
+        max_items=MAX_LIST,
+    ),
+    Field("diperbarui", "date", "Data diperbarui", "Tanggal data terakhir diperiksa, TAHUN-BULAN-HARI.", example="2026-10-02"),
+)
+
+ENTRY = Field("entri", "object", "Entri usaha", fields=ENTRY_FIELDS)
+
+
+def vocabulary(region: Region, name: str) -> tuple[str, ...]:
+    """The allowed values of a region vocabulary."""
+    if name == "sektor":
+        return tuple(s.key for s in region.sectors)
+    if name == "kecamatan":
+        return tuple(k.nama for k in region.kecamatan)
+    if name == "sertifikasi":
+        return tuple(c.key for c in region.cert_kinds)
+    if name == "platform":
+        return tuple(p.key for p in region.platforms)
+    raise KeyError(name)
+
+
+def json_schema(region: Region) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of the front matter, for editors and other tools."""
+    schema = _field_schema(ENTRY, region)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "entri.schema.json",
+        "title": f"Entri Katalog UMKM {region.nama}",
+        **schema,
+    }
+
+
+def _field_schema(field: Field, region: Region) -> dict[str, Any]:
+    out: dict[str, Any] = {"title": field.label}
+    if field.help:
+        out["description"] = field.help
+    if field.type == "object" or (field.type == "list" and field.fields):
+        obj: dict[str, Any] = {
+            "type": "object",
+            "properties": {f.name: _field_schema(f, region) for f in field.fields},
+            "additionalProperties": False,
+        }
+        required = [f.name for f in field.fields if f.required]
+        if required:
+            obj["required"] = required
+        if field.type == "object":
+            out.update(obj)
+        else:
+            out.update(type="array", items=obj)
+    elif field.type == "list":
+        assert field.item is not None
+        out.update(type="array", items=_field_schema(field.item, region))
+    elif field.type == "choice":
+        values = list(vocabulary(region, field.vocabulary))
+        if field.vocabulary == "kecamatan":
+            values += [v for k in region.kecamatan for v in k.varian]
+        out["enum"] = values
+    elif field.type in ("year", "integer"):
+        out["type"] = "integer"
+        out["minimum"] = 1900 if field.type == "year" else 0
+    elif field.type == "date":
+        out.update(type="string", format="date")
+    elif field.type == "phone":
+        out["type"] = ["string", "integer"]
+    elif field.type == "nib":
+        out.update(type=["string", "integer"], pattern=r"^[0-9 .-]+$")
+    else:
+        out["type"] = "string"
+        if field.type == "url":
+            out["pattern"] = "^https?://"
+        if field.type == "email":
+            out["format"] = "email"
+    if field.max_length and field.type in ("text", "url", "email", "instagram"):
+        out["maxLength"] = field.max_length
+    if field.max_items:
+        out["maxItems"] = field.max_items
+    return out
+
+
+def field_rows(field: Field = ENTRY, prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """(name, type, required, label + help) rows for the README's field table."""
+    rows = []
+    for f in field.fields:
+        name = f"{prefix}{f.name}"
+        kind = f.vocabulary or f.type
+        if f.type == "list" and f.item is not None:
+            kind = f"daftar {f.item.type}"
+        elif f.type == "list":
+            kind = "daftar"
+        rows.append((name, kind, "wajib" if f.required else "", f"{f.label}. {f.help}".strip().rstrip(".") + "."))
+        if f.fields:
+            rows += field_rows(f, f"{name}[]." if f.type == "list" else f"{name}.")
+    return rows

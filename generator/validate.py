@@ -1,0 +1,452 @@
+"""Check every raw entry against the schema and the region, and type it into an `Entry`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+
+from generator import schema
+from generator.load import PHOTO_SUFFIXES, RawEntry
+from generator.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Training
+from generator.problems import ERROR, WARNING, Problem, errors_in
+from generator.region import slugify
+from generator.schema import ENTRY, Field
+from generator.yamlstrict import Path_, dotted
+
+# Invisible characters that can disguise text: bidi overrides/isolates, zero-width, BOM, soft hyphen.
+_INVISIBLE = {0x00AD, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070)}
+_NIK = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ .-]?){15}[0-9](?![0-9])")
+_YEAR = re.compile(r"^[0-9]{4}$")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_DMY_DATE = re.compile(r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_INSTAGRAM = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+_INSTAGRAM_URL = re.compile(r"^https?://(?:www\.)?instagram\.com/([A-Za-z0-9._]{1,30})/?(?:\?.*)?$")
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+_HALAL = re.compile(r"^(?:ID[0-9]{10,30}|LPPOM-?[0-9A-Z-]{4,40})$")
+_BPOM_FOOD = re.compile(r"^(MD|ML)\s?([0-9]+)$")
+_BPOM_OTHER = re.compile(r"^(?:[A-Z]{2,3})\s?[0-9A-Z.-]{4,30}$")
+_PIRT = re.compile(r"^([0-9]{13})\s?-\s?([0-9]{2})$")
+_NUMBER_LIKE = re.compile(r"^(?:Rp\.?\s*)?[0-9][0-9.,\s]*$", re.IGNORECASE)
+
+
+def validate_entries(raw_entries: list[RawEntry], region: Region, *, today: date) -> tuple[Catalog, list[Problem]]:
+    """Validate every entry and return the catalog of valid ones plus all problems found."""
+    entries = []
+    problems: list[Problem] = []
+    for raw in raw_entries:
+        entry, entry_problems = validate_entry(raw, region, today=today)
+        problems += entry_problems
+        if entry is not None:
+            entries.append(entry)
+    return Catalog(region, tuple(sorted(entries, key=lambda e: e.slug))), problems
+
+
+def validate_entry(raw: RawEntry, region: Region, *, today: date) -> tuple[Entry | None, list[Problem]]:
+    """One entry: the typed `Entry` (None when any error was found) and its problems."""
+    check = _Checker(raw, region, today)
+    data = check.node(raw.doc.data, ENTRY, ())
+    check.scan_nik()
+    story = check.story()
+    if data is not None:
+        check.cross_check(data)
+    if data is None or errors_in(check.problems):
+        return None, check.problems
+    return _build_entry(raw, data, story), check.problems
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """Drop control and invisible formatting characters; single-line text loses its line breaks."""
+    text = unicodedata.normalize("NFC", text)
+    kept = []
+    for char in text:
+        if char in "\n\t" and multiline:
+            kept.append(char)
+        elif char in "\r":
+            continue
+        elif char in "\n\t":
+            kept.append(" ")
+        elif ord(char) in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cs", "Co"):
+            continue
+        else:
+            kept.append(char)
+    cleaned = "".join(kept)
+    return cleaned if multiline else re.sub(r" {2,}", " ", cleaned).strip()
+
+
+def mask_digits(number: str) -> str:
+    """Show only the first four digits of a personal number: CI logs and reports are public."""
+    digits = re.sub(r"[^0-9]", "", number)
+    return digits[:4] + "*" * (len(digits) - 4)
+
+
+@dataclass
+class _Checker:
+    raw: RawEntry
+    region: Region
+    today: date
+    problems: list[Problem] = field(default_factory=list)
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def error(self, path: Path_, message: str, *, level: str = ERROR, line: int | None = None) -> None:
+        self.problems.append(Problem(self.raw.source, line or self.raw.doc.line(path), dotted(path), message, level))
+
+    def warn(self, path: Path_, message: str) -> None:
+        self.error(path, message, level=WARNING)
+
+    # -- schema walk ------------------------------------------------------------------------
+
+    def node(self, value: Any, spec: Field, path: Path_) -> Any:
+        if spec.type == "object":
+            return self.mapping(value, spec, path)
+        if spec.type == "list":
+            return self.sequence(value, spec, path)
+        if isinstance(value, (list, dict)):
+            kind = "daftar" if isinstance(value, list) else "pasangan 'kunci: nilai'"
+            self.error(path, f"harus berupa satu nilai, bukan {kind} ({spec.label})")
+            return None
+        text = clean_text(value)
+        if not text:
+            if spec.required:
+                self.error(path, f"wajib diisi ({spec.label}), misalnya: {spec.name}: {spec.example}")
+            return None
+        return self.scalar(text, spec, path)
+
+    def mapping(self, value: Any, spec: Field, path: Path_) -> dict[str, Any] | None:
+        if value is None or value == "":
+            if path:
+                return {}
+            self.error(path, "front matter kosong")
+            return None
+        if not isinstance(value, dict):
+            self.error(path, f"harus berisi pasangan 'kunci: nilai' ({spec.label}), bukan teks")
+            return None
+        known = [f.name for f in spec.fields]
+        for key in value:
+            if key not in known:
+                close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
+                hint = f"; maksud Anda '{close[0]}'?" if close else f"; kolom yang dikenal: {', '.join(known)}"
+                self.error((*path, key), f"kolom tidak dikenal '{key}'{hint}")
+        result = {}
+        for child in spec.fields:
+            if child.name in value:
+                result[child.name] = self.node(value[child.name], child, (*path, child.name))
+            elif child.required:
+                where = f" di {dotted(path)}" if path else ""
+                self.error(path, f"kolom wajib '{child.name}' ({child.label}) belum ada{where}; tambahkan misalnya: {child.name}: {child.example}".replace(": ;", ";"))
+        return result
+
+    def sequence(self, value: Any, spec: Field, path: Path_) -> list[Any]:
+        if value is None or value == "":
+            return []
+        if not isinstance(value, list):
+            example = f"[{value}]" if isinstance(value, str) else spec.example
+            self.error(path, f"harus berupa daftar ({spec.label}); tulis misalnya {spec.name}: {example}")
+            return []
+        if spec.max_items and len(value) > spec.max_items:
+            self.error(path, f"terlalu banyak butir ({len(value)}; paling banyak {spec.max_items})")
+            value = value[: spec.max_items]
+        item_spec = spec.item or Field(spec.name, "object", spec.label, fields=spec.fields)
+        items = [self.node(item, item_spec, (*path, i)) for i, item in enumerate(value)]
+        return [item for item in items if item not in (None, {})] if spec.item else items
+
+    def scalar(self, text: str, spec: Field, path: Path_) -> Any:
+        if spec.max_length and len(text) > spec.max_length:
+            self.error(path, f"terlalu panjang ({len(text)} karakter; paling banyak {spec.max_length})")
+        convert = getattr(self, f"to_{spec.type}")
+        return convert(text, spec, path)
+
+    # -- scalar types -----------------------------------------------------------------------
+
+    def to_text(self, text: str, spec: Field, path: Path_) -> str:
+        return text
+
+    def to_year(self, text: str, spec: Field, path: Path_) -> int | None:
+        if not _YEAR.match(text) or not 1900 <= int(text) <= self.today.year:
+            self.error(path, f"tahun tidak valid (ditemukan '{text}'; diharapkan tahun 1900–{self.today.year}, misalnya 2017)")
+            return None
+        return int(text)
+
+    def to_date(self, text: str, spec: Field, path: Path_) -> date | None:
+        match = _ISO_DATE.match(text)
+        dmy = _DMY_DATE.match(text)
+        if dmy:
+            suggestion = f"{dmy.group(3)}-{int(dmy.group(2)):02d}-{int(dmy.group(1)):02d}"
+            self.error(path, f"tulis tanggal sebagai TAHUN-BULAN-HARI (ditemukan '{text}', maksud Anda {suggestion}?)")
+            return None
+        try:
+            if not match:
+                raise ValueError
+            value = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            self.error(path, f"tanggal tidak valid (ditemukan '{text}'; diharapkan TAHUN-BULAN-HARI, misalnya 2027-08-30)")
+            return None
+        if value.year < 1900:
+            self.error(path, f"tanggal tidak masuk akal (ditemukan '{text}')")
+            return None
+        return value
+
+    def to_integer(self, text: str, spec: Field, path: Path_) -> int | None:
+        plain = text.replace("_", "")
+        if re.fullmatch(r"-[0-9]+", plain):
+            self.error(path, f"tidak boleh negatif (ditemukan '{text}')")
+            return None
+        if re.fullmatch(r"[0-9]+", plain):
+            return int(plain)
+        if _NUMBER_LIKE.match(text):
+            digits = re.sub(r"[^0-9]", "", re.sub(r",[0-9]{1,2}$", "", text))
+            self.error(path, f"tulis angka bulat tanpa titik, koma atau 'Rp' (ditemukan '{text}', maksud Anda {digits}?)")
+            return None
+        self.error(path, f"harus berupa angka bulat rupiah (ditemukan '{text}', misalnya {spec.example})")
+        return None
+
+    def to_url(self, text: str, spec: Field, path: Path_) -> str | None:
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme not in ("https", "http"):
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            self.error(path, f"alamat harus diawali https:// (ditemukan '{shown}')")
+            return None
+        host = (parts.hostname or "").lower()
+        if not _HOST.match(host) or parts.username or parts.password or any(c.isspace() for c in text):
+            self.error(path, f"alamat web tidak valid (ditemukan '{text}')")
+            return None
+        if scheme == "http":
+            self.warn(path, f"alamat sebaiknya diawali https:// agar aman (ditemukan '{text}')")
+        return text
+
+    def to_email(self, text: str, spec: Field, path: Path_) -> str | None:
+        if not _EMAIL.match(text):
+            self.error(path, f"alamat email tidak valid (ditemukan '{text}', misalnya {spec.example})")
+            return None
+        return text
+
+    def to_phone(self, text: str, spec: Field, path: Path_) -> str | None:
+        try:
+            number = phonenumbers.parse(text, "ID")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            self.error(path, f"nomor telepon tidak valid (ditemukan '{text}', misalnya {spec.example.strip(chr(34))})")
+            return None
+        if spec.name == "whatsapp" and phonenumbers.number_type(number) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            self.error(path, f"bukan nomor HP, tidak dapat dipakai untuk WhatsApp (ditemukan '{text}')")
+            return None
+        return f"{number.country_code}{number.national_number}"
+
+    def to_instagram(self, text: str, spec: Field, path: Path_) -> str | None:
+        handle = text.removeprefix("@")
+        match = _INSTAGRAM_URL.match(text)
+        if match:
+            return match.group(1)
+        if not _INSTAGRAM.match(handle):
+            self.error(path, f"akun Instagram tidak valid (ditemukan '{text}'; tulis nama akun, misalnya {spec.example})")
+            return None
+        return handle
+
+    def to_nib(self, text: str, spec: Field, path: Path_) -> str | None:
+        digits = re.sub(r"[ .-]", "", text)
+        if not re.fullmatch(r"[0-9]{13}", digits):
+            count = sum(c.isdigit() for c in digits)
+            self.error(path, f"NIB harus 13 angka (ditemukan '{text}', {count} angka)")
+            return None
+        return digits
+
+    def to_choice(self, text: str, spec: Field, path: Path_) -> str | None:
+        if spec.vocabulary == "kecamatan":
+            return self.kecamatan(text, path)
+        values = schema.vocabulary(self.region, spec.vocabulary)
+        folded = text.strip().lower()
+        if folded in values:
+            return folded
+        close = difflib.get_close_matches(folded, values, n=1, cutoff=0.5)
+        hint = f"maksud Anda '{close[0]}'?" if close else f"pilihan: {', '.join(values)}"
+        self.error(path, f"{spec.label.lower()} tidak dikenal '{text}' ({hint})")
+        return None
+
+    def kecamatan(self, text: str, path: Path_) -> str | None:
+        wanted = _fold_place(text)
+        names: dict[str, str] = {}
+        for kecamatan in self.region.kecamatan:
+            for name in (kecamatan.nama, *kecamatan.varian):
+                names[_fold_place(name)] = kecamatan.nama
+        if wanted in names:
+            return names[wanted]
+        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+        hint = f"maksud Anda '{names[close[0]]}'?" if close else "lihat daftar kecamatan di wilayah.yml"
+        self.error(path, f"kecamatan tidak dikenal '{text}' di {self.region.nama} ({hint})")
+        return None
+
+    # -- whole-file checks ------------------------------------------------------------------
+
+    def scan_nik(self) -> None:
+        text = self.raw.source.read_text(encoding="utf-8-sig", errors="replace")
+        by_line = {line: path for path, line in sorted(self.raw.doc.lines.items(), key=lambda item: len(item[0]))}
+        for number, line_text in enumerate(text.splitlines(), start=1):
+            for match in _NIK.finditer(line_text):
+                path = by_line.get(number, ()) if number < self.raw.body_line else ("cerita",)
+                self.error(
+                    path,
+                    f"nomor 16 angka seperti NIK (nomor KTP) tidak boleh dimuat karena katalog ini publik; hapus nomor tersebut (ditemukan {mask_digits(match.group())})",
+                    line=number,
+                )
+
+    def story(self) -> str:
+        story = clean_text(self.raw.body, multiline=True).strip("\n")
+        size = len(story.encode())
+        if size > schema.MAX_STORY_BYTES:
+            self.error(("cerita",), f"cerita terlalu panjang ({size // 1000} KB; paling banyak {schema.MAX_STORY_BYTES // 1000} KB)", line=self.raw.body_line)
+        for offset, line in enumerate(story.splitlines()):
+            depth = _nesting(line)
+            if depth > schema.MAX_STORY_DEPTH:
+                self.error(("cerita",), f"susunan daftar/kutipan terlalu dalam ({depth} tingkat; paling banyak {schema.MAX_STORY_DEPTH})", line=self.raw.body_line + offset)
+                break
+        return story
+
+    def cross_check(self, data: dict[str, Any]) -> None:
+        """Rules that need more than one field: domains, certificate numbers, photo files."""
+        for i, shop in enumerate(data.get("toko_online") or []):
+            if shop and shop.get("platform") and shop.get("url"):
+                self.check_shop_domain(shop["platform"], shop["url"], ("toko_online", i, "url"))
+        products = [p for p in data.get("produk") or [] if p]
+        product_names = {(p.get("nama") or "").lower() for p in products}
+        for i, cert in enumerate(data.get("sertifikasi") or []):
+            if not cert:
+                continue
+            if cert.get("jenis") and cert.get("nomor"):
+                self.check_certificate(cert["jenis"], cert["nomor"], cert.get("berlaku_sampai"), ("sertifikasi", i))
+            for j, name in enumerate(cert.get("produk") or []):
+                if name.lower() not in product_names:
+                    self.warn(("sertifikasi", i, "produk", j), f"produk '{name}' tidak ada di daftar produk")
+        for field_path, photo in _photo_fields(data):
+            self.check_photo_path(photo, field_path)
+        seen: set[str] = set()
+        for i, product in enumerate(data.get("produk") or []):
+            name = (product or {}).get("nama")
+            if name and name.lower() in seen:
+                self.warn(("produk", i, "nama"), f"nama produk ganda '{name}'")
+            if name:
+                seen.add(name.lower())
+
+    def check_shop_domain(self, platform_key: str, url: str, path: Path_) -> None:
+        platform = self.region.platform(platform_key)
+        if not platform.domains:
+            return
+        host = (urlsplit(url).hostname or "").lower()
+        if not any(host == d or host.endswith("." + d) for d in platform.domains):
+            self.error(path, f"alamat bukan halaman {platform.label} (ditemukan domain '{host}'; diharapkan {' atau '.join(platform.domains)})")
+
+    def check_certificate(self, kind: str, nomor: str, until: date | None, path: Path_) -> None:
+        number = nomor.upper()
+        at = (*path, "nomor")
+        if kind == "bpom":
+            food = _BPOM_FOOD.match(number)
+            if food and len(food.group(2)) not in (12, 15):
+                self.error(at, f"nomor BPOM {food.group(1)} harus diikuti 12 atau 15 angka (ditemukan '{nomor}', {len(food.group(2))} angka)")
+            elif not food and not _BPOM_OTHER.match(number):
+                self.error(at, f"nomor BPOM tidak valid (ditemukan '{nomor}'; misalnya MD 224510001234)")
+        elif kind == "pirt":
+            match = _PIRT.match(number)
+            if not match:
+                self.error(at, f"nomor P-IRT harus 13 angka, tanda '-', lalu 2 angka tahun (ditemukan '{nomor}'; misalnya 2063216010123-27)")
+            elif until and until.year != 2000 + int(match.group(2)):
+                self.warn((*path, "berlaku_sampai"), f"tahun tidak sama dengan tahun di nomor P-IRT ({2000 + int(match.group(2))})")
+        elif kind == "halal" and not _HALAL.match(number.replace(" ", "")):
+            self.warn(at, f"nomor halal biasanya diawali 'ID' lalu angka (ditemukan '{nomor}'); periksa kembali")
+
+    def check_photo_path(self, photo: str, path: Path_) -> None:
+        pure = PurePosixPath(photo)
+        if "\\" in photo or pure.is_absolute() or re.match(r"^[A-Za-z]:", photo) or ".." in pure.parts:
+            self.error(path, f"jalur foto harus relatif terhadap folder usaha, tanpa '..' (ditemukan '{photo}', misalnya foto/sampul.jpg)")
+            return
+        if pure.suffix.lower() not in PHOTO_SUFFIXES:
+            self.error(path, f"bukan berkas foto yang didukung (ditemukan '{photo}'; gunakan JPEG, PNG, WebP atau HEIC)")
+            return
+        folder = self.raw.source.parent
+        target = folder / Path(*pure.parts)
+        if Path(*pure.parts) in self.raw.files:
+            return
+        if target.is_symlink() or (target.exists() and not target.resolve().is_relative_to(folder.resolve())):
+            self.error(path, f"foto tidak boleh berupa symlink atau berada di luar folder usaha (ditemukan '{photo}')")
+        else:
+            available = [f.as_posix() for f in self.raw.files]
+            close = difflib.get_close_matches(photo, available, n=1, cutoff=0.6)
+            hint = f"; maksud Anda '{close[0]}'?" if close else ""
+            self.error(path, f"berkas foto tidak ditemukan (ditemukan '{photo}'){hint}")
+
+
+def _fold_place(name: str) -> str:
+    name = re.sub(r"^(?:kecamatan|kec\.?)\s+", "", name.strip(), flags=re.IGNORECASE)
+    return slugify(name)
+
+
+def _nesting(line: str) -> int:
+    stripped = line.lstrip(" >")
+    quotes = line[: len(line) - len(stripped)].count(">")
+    indent = (len(line) - len(line.lstrip(" "))) // 2
+    return quotes + indent
+
+
+def _photo_fields(data: dict[str, Any]) -> list[tuple[Path_, str]]:
+    fields: list[tuple[Path_, str]] = [(("foto", i), photo) for i, photo in enumerate(data.get("foto") or []) if photo]
+    for j, product in enumerate(data.get("produk") or []):
+        photos = (product or {}).get("foto") or []
+        fields += [(("produk", j, "foto", i), photo) for i, photo in enumerate(photos) if photo]
+    return fields
+
+
+def _build_entry(raw: RawEntry, data: dict[str, Any], story: str) -> Entry:
+    contact = data.get("kontak") or {}
+    certificates = []
+    for item in data.get("sertifikasi", []):
+        until = item.get("berlaku_sampai")
+        match = _PIRT.match(item["nomor"].upper()) if item["jenis"] == "pirt" else None
+        if until is None and match:
+            until = date(2000 + int(match.group(2)), 12, 31)
+        certificates.append(Certificate(item["jenis"], item["nomor"], until, tuple(item.get("produk", []))))
+    return Entry(
+        slug=raw.slug,
+        source=raw.source,
+        nama=data["nama"],
+        sektor=data["sektor"],
+        kecamatan=data["kecamatan"],
+        ringkasan=data["ringkasan"],
+        desa=data.get("desa") or "",
+        alamat=data.get("alamat") or "",
+        pemilik=data.get("pemilik") or "",
+        berdiri=data.get("berdiri"),
+        nib=data.get("nib") or "",
+        kapasitas=data.get("kapasitas") or "",
+        kontak=Contact(**{k: v for k, v in contact.items() if v}),
+        toko_online=tuple(ShopLink(item["platform"], item["url"]) for item in data.get("toko_online", [])),
+        sertifikasi=tuple(certificates),
+        produk=tuple(
+            Product(
+                nama=item["nama"],
+                harga=item.get("harga"),
+                satuan=item.get("satuan") or "",
+                deskripsi=item.get("deskripsi") or "",
+                foto=tuple(item.get("foto", [])),
+                tautan=item.get("tautan") or "",
+            )
+            for item in data.get("produk", [])
+        ),
+        foto=tuple(data.get("foto", [])),
+        pembinaan=tuple(
+            Training(item["program"], item.get("penyelenggara") or "", item.get("tahun")) for item in data.get("pembinaan", [])
+        ),
+        diperbarui=data.get("diperbarui"),
+        cerita=story,
+    )
