@@ -14,7 +14,7 @@ from pathlib import Path
 from generator.pipeline import SCHEMA_URI, Settings, build_date, check_catalog
 from generator.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
 from generator.region import load_region
-from generator.schema import json_schema
+from generator.schema import field_table, json_schema
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
@@ -22,7 +22,7 @@ DEFAULT_CONFIG = "mkdocs.yml"
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
+    if not hasattr(args, "run"):
         parser.print_help()
         return 2
     return int(args.run(args) or 0)
@@ -270,18 +270,33 @@ def run_schema(args: argparse.Namespace) -> int:
     if region is None:
         print_problems(problems)
         return 1
-    text = json.dumps(json_schema(region), ensure_ascii=False, indent=2) + "\n"
-    path = settings.catalog_dir.parent / SCHEMA_URI
+    root = settings.catalog_dir.parent
+    outputs = {
+        root / SCHEMA_URI: json.dumps(json_schema(region), ensure_ascii=False, indent=2) + "\n",
+        root / "README.md": readme_with_field_table((root / "README.md").read_text(encoding="utf-8")),
+    }
+    stale = [path for path, text in outputs.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
     if args.check:
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        for path in stale:
             print(f"{display_path(path)}: tidak sesuai dengan skema; jalankan 'umkm schema' lalu commit hasilnya", file=sys.stderr)
-            return 1
-        print(f"{display_path(path)}: sesuai")
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"Ditulis: {display_path(path)}")
+        if not stale:
+            print("skema dan tabel kolom README sesuai")
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(outputs[path], encoding="utf-8")
+        print(f"Ditulis: {display_path(path)}")
     return 0
+
+
+def readme_with_field_table(readme: str) -> str:
+    """The README with the field table between its markers replaced by the schema's table."""
+    start, end = "<!-- kolom:mulai -->", "<!-- kolom:selesai -->"
+    if start not in readme or end not in readme:
+        return readme
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{field_table()}\n{end}{tail}"
 
 
 def _configure_logging() -> None:

@@ -79,7 +79,7 @@ def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
         return None, problems
     raw = index.read_bytes()
     if len(raw) > MAX_INDEX_BYTES:
-        problems.append(Problem(index, None, "", f"berkas terlalu besar ({len(raw) // 1024} KB; paling besar {MAX_INDEX_BYTES // 1024} KB)"))
+        problems.append(Problem(index, None, "", f"berkas terlalu besar ({-(-len(raw) // 1024)} KB; paling besar {MAX_INDEX_BYTES // 1024} KB)"))
         return None, problems
     try:
         text = raw.decode("utf-8-sig")

@@ -77,7 +77,7 @@ def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | N
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
-    businesses = enrich_catalog(catalog, today=settings.today, expiring_days=settings.expiring_days)
+    businesses = enrich_catalog(catalog, today=settings.today, expiring_days=settings.expiring_days, catalog_name=settings.site_name)
     pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name)
     files = sorted({uri: path for photo in processed.values() for uri, path in photo.cache_files}.items())
     schema_text = json.dumps(json_schema(catalog.region), ensure_ascii=False, indent=2) + "\n"

@@ -155,8 +155,8 @@ def json_schema(region: Region) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "entri.schema.json",
-        "title": f"Entri Katalog UMKM {region.nama}",
         **schema,
+        "title": f"Entri Katalog UMKM {region.nama}",  # after `schema`, whose own title is the bare label
     }
 
 
@@ -221,3 +221,10 @@ def field_rows(field: Field = ENTRY, prefix: str = "") -> list[tuple[str, str, s
         if f.fields:
             rows += field_rows(f, f"{name}[]." if f.type == "list" else f"{name}.")
     return rows
+
+
+def field_table(field: Field = ENTRY) -> str:
+    """The Markdown table of fields that the README shows."""
+    lines = ["| kolom | jenis | wajib | keterangan |", "|---|---|---|---|"]
+    lines += [f"| `{name}` | {kind} | {required} | {text.replace('|', '/')} |" for name, kind, required, text in field_rows(field)]
+    return "\n".join(lines)

@@ -36,6 +36,8 @@ _BPOM_FOOD = re.compile(r"^(MD|ML)\s?([0-9]+)$")
 _BPOM_OTHER = re.compile(r"^(?:[A-Z]{2,3})\s?[0-9A-Z.-]{4,30}$")
 _PIRT = re.compile(r"^([0-9]{13})\s?-\s?([0-9]{2})$")
 _NUMBER_LIKE = re.compile(r"^(?:Rp\.?\s*)?[0-9][0-9.,\s]*$", re.IGNORECASE)
+# `385.000`, `Rp 385.000`, `Rp385000`, `15.000,-`, `15.000,00`: rupiah as owners write it.
+_RUPIAH = re.compile(r"^(?:Rp\.?\s*)?([0-9]{1,3}(?:[.\s][0-9]{3})+|[0-9]+)(?:,(?:-|00?))?$", re.IGNORECASE)
 
 
 def validate_entries(raw_entries: list[RawEntry], region: Region, *, today: date) -> tuple[Catalog, list[Problem]]:
@@ -128,7 +130,8 @@ class _Checker:
             self.error(path, "front matter kosong")
             return None
         if not isinstance(value, dict):
-            self.error(path, f"harus berisi pasangan 'kunci: nilai' ({spec.label}), bukan teks")
+            kind = "daftar" if isinstance(value, list) else "teks"
+            self.error(path, f"harus berisi pasangan 'kunci: nilai' ({spec.label}), bukan {kind}")
             return None
         known = [f.name for f in spec.fields]
         for key in value:
@@ -141,8 +144,8 @@ class _Checker:
             if child.name in value:
                 result[child.name] = self.node(value[child.name], child, (*path, child.name))
             elif child.required:
-                where = f" di {dotted(path)}" if path else ""
-                self.error(path, f"kolom wajib '{child.name}' ({child.label}) belum ada{where}; tambahkan misalnya: {child.name}: {child.example}".replace(": ;", ";"))
+                # The problem's field prefix already names `path`; the message names the missing key.
+                self.error(path, f"kolom wajib '{child.name}' ({child.label}) belum ada; tambahkan misalnya: {child.name}: {child.example}".replace(": ;", ";"))
         return result
 
     def sequence(self, value: Any, spec: Field, path: Path_) -> list[Any]:
@@ -183,12 +186,13 @@ class _Checker:
             suggestion = f"{dmy.group(3)}-{int(dmy.group(2)):02d}-{int(dmy.group(1)):02d}"
             self.error(path, f"tulis tanggal sebagai TAHUN-BULAN-HARI (ditemukan '{text}', maksud Anda {suggestion}?)")
             return None
+        if not match:
+            self.error(path, f"tanggal tidak valid (ditemukan '{text}'; diharapkan TAHUN-BULAN-HARI, misalnya 2027-08-30)")
+            return None
         try:
-            if not match:
-                raise ValueError
             value = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
-            self.error(path, f"tanggal tidak valid (ditemukan '{text}'; diharapkan TAHUN-BULAN-HARI, misalnya 2027-08-30)")
+            self.error(path, f"tanggal tidak ada di kalender (ditemukan '{text}'); periksa bulan dan harinya")
             return None
         if value.year < 1900:
             self.error(path, f"tanggal tidak masuk akal (ditemukan '{text}')")
@@ -202,9 +206,14 @@ class _Checker:
             return None
         if re.fullmatch(r"[0-9]+", plain):
             return int(plain)
-        if _NUMBER_LIKE.match(text):
-            digits = re.sub(r"[^0-9]", "", re.sub(r",[0-9]{1,2}$", "", text))
+        grouped = _RUPIAH.match(text)
+        if grouped:
+            digits = re.sub(r"[^0-9]", "", grouped.group(1))
             self.error(path, f"tulis angka bulat tanpa titik, koma atau 'Rp' (ditemukan '{text}', maksud Anda {digits}?)")
+            return None
+        if _NUMBER_LIKE.match(text):
+            # `15.5` or `1,5`: not thousands grouping, so guessing the digits would invent a price.
+            self.error(path, f"harga harus angka bulat rupiah tanpa pecahan (ditemukan '{text}', misalnya {spec.example})")
             return None
         self.error(path, f"harus berupa angka bulat rupiah (ditemukan '{text}', misalnya {spec.example})")
         return None
@@ -284,7 +293,9 @@ class _Checker:
                 names[_fold_place(name)] = kecamatan.nama
         if wanted in names:
             return names[wanted]
-        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+        # 0.75, not 0.6: a neighbour's kecamatan (Kota Bekasi's `Bekasi Barat`) must not be "corrected"
+        # to a different place (`Cikarang Barat`) that shares only a compass word.
+        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
         hint = f"maksud Anda '{names[close[0]]}'?" if close else "lihat daftar kecamatan di wilayah.yml"
         self.error(path, f"kecamatan tidak dikenal '{text}' di {self.region.nama} ({hint})")
         return None
@@ -304,11 +315,14 @@ class _Checker:
                 )
 
     def story(self) -> str:
-        story = clean_text(self.raw.body, multiline=True).strip("\n")
+        cleaned = clean_text(self.raw.body, multiline=True)
+        story = cleaned.strip("\n")
         size = len(story.encode())
         if size > schema.MAX_STORY_BYTES:
-            self.error(("cerita",), f"cerita terlalu panjang ({size // 1000} KB; paling banyak {schema.MAX_STORY_BYTES // 1000} KB)", line=self.raw.body_line)
-        for offset, line in enumerate(story.splitlines()):
+            size_kb = -(-size // 1000)  # rounded up, so 20,001 bytes never reads as "20 KB; at most 20 KB"
+            self.error(("cerita",), f"cerita terlalu panjang ({size_kb} KB; paling banyak {schema.MAX_STORY_BYTES // 1000} KB)", line=self.raw.body_line)
+        # Count lines before stripping the leading blank lines, so the reported line is the file's.
+        for offset, line in enumerate(cleaned.splitlines()):
             depth = _nesting(line)
             if depth > schema.MAX_STORY_DEPTH:
                 self.error(("cerita",), f"susunan daftar/kutipan terlalu dalam ({depth} tingkat; paling banyak {schema.MAX_STORY_DEPTH})", line=self.raw.body_line + offset)
@@ -346,7 +360,7 @@ class _Checker:
             return
         host = (urlsplit(url).hostname or "").lower()
         if not any(host == d or host.endswith("." + d) for d in platform.domains):
-            self.error(path, f"alamat bukan halaman {platform.label} (ditemukan domain '{host}'; diharapkan {' atau '.join(platform.domains)})")
+            self.error(path, f"alamat bukan halaman {platform.label} (ditemukan domain '{host}'; diharapkan {_or_list(platform.domains)})")
 
     def check_certificate(self, kind: str, nomor: str, until: date | None, path: Path_) -> None:
         number = nomor.upper()
@@ -381,10 +395,17 @@ class _Checker:
         if target.is_symlink() or (target.exists() and not target.resolve().is_relative_to(folder.resolve())):
             self.error(path, f"foto tidak boleh berupa symlink atau berada di luar folder usaha (ditemukan '{photo}')")
         else:
-            available = [f.as_posix() for f in self.raw.files]
-            close = difflib.get_close_matches(photo, available, n=1, cutoff=0.6)
-            hint = f"; maksud Anda '{close[0]}'?" if close else ""
-            self.error(path, f"berkas foto tidak ditemukan (ditemukan '{photo}'){hint}")
+            # Compared case-folded (`Sampul.JPG` opens on the owner's Windows or macOS, not here) and
+            # strictly: paths share `foto/` and `.jpg`, so a loose cutoff suggests unrelated photos.
+            available = {f.as_posix().lower(): f.as_posix() for f in self.raw.files}
+            close = difflib.get_close_matches(photo.lower(), list(available), n=1, cutoff=0.8)
+            hint = f"; maksud Anda '{available[close[0]]}'?" if close else ""
+            self.error(path, f"berkas foto '{photo}' tidak ada di folder usaha{hint}")
+
+
+def _or_list(values: tuple[str, ...]) -> str:
+    """`a, b atau c`."""
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} atau {values[-1]}"
 
 
 def _fold_place(name: str) -> str:

@@ -48,11 +48,11 @@ class _StrictLoader(yaml.BaseLoader):
 
     def __init__(self, stream: str):
         super().__init__(stream)
-        self.found: list[tuple[int, str]] = []
+        self.found: list[tuple[tuple[int, int], str]] = []  # (line, column) of the node, message
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
-        line = event.start_mark.line
+        line = (event.start_mark.line, event.start_mark.column)
         if isinstance(event, AliasEvent):
             self.get_event()
             self.found.append((line, f"alias '*{event.anchor}' tidak diizinkan; tulis nilainya langsung"))
@@ -70,11 +70,16 @@ class _StrictLoader(yaml.BaseLoader):
 
 def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document strictly; line numbers start at `first_line`."""
-    loader = _StrictLoader(text)
+    try:
+        # The reader rejects control characters while it is constructed, so that is inside the `try`.
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        raise YamlSyntaxError(line, f"karakter tak terlihat atau karakter kendali tidak diizinkan (kode #x{exc.character:04X}); hapus karakter tersebut") from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark = _error_mark(exc)
         line = (mark.line if mark else 0) + first_line
         raise YamlSyntaxError(line, _describe_yaml_error(exc)) from None
     except yaml.YAMLError as exc:
@@ -82,21 +87,26 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     finally:
         loader.dispose()
     doc = YamlDoc(data=None)
+    # The node an anchor, alias or tag belongs to starts where it does: `x: !!tag [a]` is about `x`,
+    # not about `x[0]` on the same line.
+    at: dict[tuple[int, int], Path_] = {}
     if node is not None:
-        doc.data = _to_python(node, (), doc, first_line)
+        doc.data = _to_python(node, (), doc, first_line, at)
     by_line = {line: path for path, line in sorted(doc.lines.items(), key=lambda item: len(item[0]))}
-    for line, message in loader.found:
-        doc.issues.append((line + first_line, dotted(by_line.get(line + first_line, ())), message))
+    for (line, column), message in loader.found:
+        path = at.get((line, column), by_line.get(line + first_line, ()))
+        doc.issues.append((line + first_line, dotted(path), message))
     doc.issues.sort(key=lambda issue: issue[0])
     return doc
 
 
-def _to_python(node: Node, path: Path_, doc: YamlDoc, offset: int) -> Any:
+def _to_python(node: Node, path: Path_, doc: YamlDoc, offset: int, at: dict[tuple[int, int], Path_]) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + offset)
+    at.setdefault((node.start_mark.line, node.start_mark.column), path)
     if isinstance(node, ScalarNode):
         return node.value
     if isinstance(node, SequenceNode):
-        return [_to_python(item, (*path, i), doc, offset) for i, item in enumerate(node.value)]
+        return [_to_python(item, (*path, i), doc, offset, at) for i, item in enumerate(node.value)]
     assert isinstance(node, MappingNode)
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -113,7 +123,7 @@ def _to_python(node: Node, path: Path_, doc: YamlDoc, offset: int) -> Any:
             doc.issues.append((key_line, dotted((*path, key)), f"kunci ganda (sudah ada di baris {first}); hapus salah satunya"))
             continue
         doc.lines[(*path, key)] = key_line
-        result[key] = _to_python(value_node, (*path, key), doc, offset)
+        result[key] = _to_python(value_node, (*path, key), doc, offset, at)
         doc.lines[(*path, key)] = key_line
     return result
 
@@ -126,8 +136,6 @@ def dotted(path: Path_) -> str:
     return out
 
 
-
-
 _YAML_PROBLEMS = {
     "mapping values are not allowed here": "tanda ':' tidak diharapkan di sini; beri tanda kutip pada teks yang memuat ':'",
     "could not find expected ':'": "tanda ':' tidak ditemukan; setiap baris harus berbentuk 'kunci: nilai'",
@@ -136,7 +144,21 @@ _YAML_PROBLEMS = {
     "found unexpected end of stream": "tanda kutip atau kurung tidak ditutup",
     "did not find expected '-' indicator": "indentasi daftar tidak sesuai; periksa tanda '-' dan spasinya",
     "found undefined alias": "alias tidak diizinkan; tulis nilainya langsung",
+    "expected <block end>": "indentasi tidak sesuai; periksa jumlah spasi di awal baris",
+    "but found another document": "hanya boleh ada satu dokumen YAML; hapus baris '---' yang kedua",
+    "expected ',' or ']'": "daftar dalam kurung [ ] tidak ditutup, atau butirnya tidak dipisah koma",
+    "expected ',' or '}'": "isian dalam kurung { } tidak ditutup, atau isinya tidak dipisah koma",
 }
+
+# Errors whose cause is where something was opened (a quote, a `[`), not where the parser gave up:
+# an unclosed quote on line 3 is otherwise reported at the end of the front matter.
+_OPENED_AT = ("while scanning a quoted scalar", "while parsing a flow", "while scanning a simple key")
+
+
+def _error_mark(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    if exc.context_mark is not None and (exc.context or "").startswith(_OPENED_AT):
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
 
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:

@@ -1,0 +1,38 @@
+# Katalog UMKM — the two commands: `make serve` (build and serve the sample catalog)
+# and `make test` (install everything the tests need, then run them).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: serve build check test lint browser schema clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+serve: $(VENV)/.installed
+	$(VENV)/bin/umkm build
+	$(VENV)/bin/umkm serve
+
+build: $(VENV)/.installed
+	$(VENV)/bin/umkm build
+
+check: $(VENV)/.installed
+	$(VENV)/bin/umkm check
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: $(VENV)/.installed browser
+	$(VENV)/bin/ruff check generator tests benchmarks
+	$(VENV)/bin/umkm schema --check
+	$(VENV)/bin/pytest -n 2 -q
+
+schema: $(VENV)/.installed
+	$(VENV)/bin/umkm schema
+
+clean:
+	rm -rf site .cache $(VENV) *.egg-info

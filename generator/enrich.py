@@ -1,0 +1,286 @@
+"""Derived facts about each business: certificate status, contact links, labels, readiness.
+
+Everything here is computed once, from a validated `Catalog` and an injected build date, so
+every later stage (pages, search, statistics, reports, exports) reads the same facts and the
+logic never looks at the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+import phonenumbers
+
+from generator.models import (
+    Catalog,
+    Certificate,
+    CertKind,
+    Contact,
+    Entry,
+    Kecamatan,
+    Platform,
+    Product,
+    Region,
+    Sector,
+    ShopLink,
+)
+
+BERLAKU = "berlaku"
+SEGERA_KEDALUWARSA = "segera-kedaluwarsa"
+KEDALUWARSA = "kedaluwarsa"
+TANPA_TANGGAL = "tanpa-tanggal"
+
+STATUS_LABELS: dict[str, str] = {
+    BERLAKU: "Berlaku",
+    SEGERA_KEDALUWARSA: "Segera kedaluwarsa",
+    KEDALUWARSA: "Kedaluwarsa",
+    TANPA_TANGGAL: "Tanpa tanggal berlaku",
+}
+
+# A certificate without an end date (halal since 2022, for one) still counts as valid.
+VALID_STATUSES = frozenset({BERLAKU, SEGERA_KEDALUWARSA, TANPA_TANGGAL})
+
+WHATSAPP_MESSAGE = "Halo {nama}, saya melihat usaha Anda di {katalog}. Saya ingin bertanya tentang produk Anda. Terima kasih."
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """One certificate with its kind's label and its status as of the build date."""
+
+    jenis: str
+    label: str  # the kind's label, e.g. "Halal"
+    nomor: str
+    berlaku_sampai: date | None
+    produk: tuple[str, ...]
+    status: str  # one of STATUS_LABELS' keys
+    status_label: str
+    verify_url: str  # the kind's public verification page, "" when there is none
+    issuer: str
+    days_left: int | None  # days until berlaku_sampai (negative once expired), None without a date
+
+    @property
+    def valid(self) -> bool:
+        return self.status in VALID_STATUSES
+
+
+@dataclass(frozen=True)
+class PhoneLink:
+    digits: str  # international digits, e.g. "6281219345521"
+    display: str  # e.g. "+62 812-1934-5521"
+    href: str  # e.g. "tel:+6281219345521"
+
+
+@dataclass(frozen=True)
+class ContactLinks:
+    """Ready-to-use links for the contact buttons; an empty field means no button."""
+
+    whatsapp: PhoneLink | None = None
+    whatsapp_url: str = ""  # https://wa.me/<digits>?text=<polite message>
+    telepon: PhoneLink | None = None
+    email: str = ""
+    email_url: str = ""  # mailto:
+    instagram: str = ""  # handle without "@"
+    instagram_url: str = ""
+    situs: str = ""
+
+    @property
+    def has_any(self) -> bool:
+        return bool(self.whatsapp or self.telepon or self.email or self.instagram or self.situs)
+
+
+@dataclass(frozen=True)
+class ShopView:
+    platform: str
+    label: str  # the platform's name, e.g. "Tokopedia"
+    url: str
+    procurement: bool  # a government or BUMN procurement channel
+
+
+@dataclass(frozen=True)
+class ProductView:
+    number: int  # 1-based position in the entry, used for the "produk-<n>" anchor
+    nama: str
+    harga: int | None
+    satuan: str
+    deskripsi: str
+    foto: tuple[str, ...]  # paths relative to the entry folder
+    tautan: str
+
+    @property
+    def anchor(self) -> str:
+        return f"produk-{self.number}"
+
+
+@dataclass(frozen=True)
+class Business:
+    """An entry with everything derived from it that pages, search and reports need."""
+
+    entry: Entry
+    sector: Sector
+    kecamatan: Kecamatan
+    certificates: tuple[CertificateView, ...]
+    valid_cert_kinds: frozenset[str]
+    contact: ContactLinks
+    shops: tuple[ShopView, ...]
+    products: tuple[ProductView, ...]
+    siap_pengadaan: bool
+    price_min: int | None  # over products with a price; None when no product has one
+    price_max: int | None
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+    @property
+    def nama(self) -> str:
+        return self.entry.nama
+
+    @property
+    def valid_certificates(self) -> tuple[CertificateView, ...]:
+        return tuple(c for c in self.certificates if c.valid)
+
+    @property
+    def priced_products(self) -> tuple[ProductView, ...]:
+        return tuple(p for p in self.products if p.harga is not None)
+
+
+def enrich_catalog(
+    catalog: Catalog,
+    *,
+    today: date,
+    expiring_days: int = 90,
+    catalog_name: str = "",
+) -> list[Business]:
+    """Derive every business's facts as of `today` (the build date, injected by the caller)."""
+    region = catalog.region
+    name = catalog_name or f"Katalog UMKM {region.nama}"
+    lookup = RegionLookup.of(region)
+    return [
+        enrich_entry(entry, lookup, today=today, expiring_days=expiring_days, catalog_name=name)
+        for entry in sorted(catalog.entries, key=lambda e: e.slug)
+    ]
+
+
+def enrich_entry(
+    entry: Entry,
+    lookup: RegionLookup,
+    *,
+    today: date,
+    expiring_days: int,
+    catalog_name: str,
+) -> Business:
+    """Derive one business's facts; `enrich_catalog` is the usual entry point."""
+    certificates = tuple(_certificate_view(c, lookup.cert_kinds[c.jenis], today, expiring_days) for c in entry.sertifikasi)
+    valid_kinds = frozenset(c.jenis for c in certificates if c.valid)
+    products = tuple(_product_view(i, p) for i, p in enumerate(entry.produk, start=1))
+    prices = [p.harga for p in products if p.harga is not None]
+    return Business(
+        entry=entry,
+        sector=lookup.sectors[entry.sektor],
+        kecamatan=lookup.kecamatan[entry.kecamatan],
+        certificates=certificates,
+        valid_cert_kinds=valid_kinds,
+        contact=contact_links(entry.kontak, business_name=entry.nama, catalog_name=catalog_name),
+        shops=tuple(_shop_view(s, lookup.platforms[s.platform]) for s in entry.toko_online),
+        products=products,
+        siap_pengadaan=bool(entry.nib) and bool(valid_kinds),
+        price_min=min(prices) if prices else None,
+        price_max=max(prices) if prices else None,
+    )
+
+
+def certificate_status(berlaku_sampai: date | None, today: date, expiring_days: int = 90) -> str:
+    """The status key of a certificate that is valid through `berlaku_sampai` (inclusive)."""
+    if berlaku_sampai is None:
+        return TANPA_TANGGAL
+    days_left = (berlaku_sampai - today).days
+    if days_left < 0:
+        return KEDALUWARSA
+    if days_left <= expiring_days:
+        return SEGERA_KEDALUWARSA
+    return BERLAKU
+
+
+def whatsapp_url(digits: str, message: str = "") -> str:
+    """WhatsApp click-to-chat link for international digits, with an optional prefilled message."""
+    url = f"https://wa.me/{digits}"
+    return f"{url}?text={quote(message, safe='')}" if message else url
+
+
+def phone_link(digits: str) -> PhoneLink:
+    """A `tel:` link and a readable form (`+62 812-1934-5521`) of international digits."""
+    try:
+        number = phonenumbers.parse(f"+{digits}")
+        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        display = f"+{digits}"
+    return PhoneLink(digits=digits, display=display, href=f"tel:+{digits}")
+
+
+def contact_links(contact: Contact, *, business_name: str, catalog_name: str) -> ContactLinks:
+    """Links for the contact buttons of one business."""
+    message = WHATSAPP_MESSAGE.format(nama=business_name, katalog=catalog_name)
+    handle = contact.instagram.lstrip("@")
+    return ContactLinks(
+        whatsapp=phone_link(contact.whatsapp) if contact.whatsapp else None,
+        whatsapp_url=whatsapp_url(contact.whatsapp, message) if contact.whatsapp else "",
+        telepon=phone_link(contact.telepon) if contact.telepon else None,
+        email=contact.email,
+        email_url=f"mailto:{quote(contact.email, safe='@+')}" if contact.email else "",
+        instagram=handle,
+        instagram_url=f"https://www.instagram.com/{quote(handle, safe='')}/" if handle else "",
+        situs=contact.situs,
+    )
+
+
+@dataclass(frozen=True)
+class RegionLookup:
+    """The region's vocabularies as dictionaries (validation guarantees every key exists)."""
+
+    sectors: dict[str, Sector]
+    kecamatan: dict[str, Kecamatan]
+    cert_kinds: dict[str, CertKind]
+    platforms: dict[str, Platform]
+
+    @classmethod
+    def of(cls, region: Region) -> RegionLookup:
+        return cls(
+            sectors={s.key: s for s in region.sectors},
+            kecamatan={k.nama: k for k in region.kecamatan},
+            cert_kinds={c.key: c for c in region.cert_kinds},
+            platforms={p.key: p for p in region.platforms},
+        )
+
+
+def _certificate_view(cert: Certificate, kind: CertKind, today: date, expiring_days: int) -> CertificateView:
+    status = certificate_status(cert.berlaku_sampai, today, expiring_days)
+    return CertificateView(
+        jenis=cert.jenis,
+        label=kind.label,
+        nomor=cert.nomor,
+        berlaku_sampai=cert.berlaku_sampai,
+        produk=cert.produk,
+        status=status,
+        status_label=STATUS_LABELS[status],
+        verify_url=kind.verify_url,
+        issuer=kind.issuer,
+        days_left=(cert.berlaku_sampai - today).days if cert.berlaku_sampai else None,
+    )
+
+
+def _product_view(number: int, product: Product) -> ProductView:
+    return ProductView(
+        number=number,
+        nama=product.nama,
+        harga=product.harga,
+        satuan=product.satuan,
+        deskripsi=product.deskripsi,
+        foto=product.foto,
+        tautan=product.tautan,
+    )
+
+
+def _shop_view(shop: ShopLink, platform: Platform) -> ShopView:
+    return ShopView(platform=shop.platform, label=platform.label, url=shop.url, procurement=platform.procurement)

@@ -1,0 +1,552 @@
+"""The HTML of every catalog page, rendered by our own Jinja environment, independent of MkDocs.
+
+Each page is a `GeneratedPage`: a source URI (`usaha/telaga-batik.md`, served at
+`usaha/telaga-batik/`), a plain-text title and description, and content HTML that is already
+escaped and sanitized. An adapter (the MkDocs plugin today) decides how it reaches the site.
+Links inside the HTML are relative to the page, so the site works under any sub-path.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_currency
+from markupsafe import Markup
+
+from generator.enrich import Business, CertificateView, ProductView
+from generator.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
+from generator.story import render_story
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "theme" / "partials" / "catalog"
+PAGE_TEMPLATE = "catalog.html"
+PAGE_SIZE = 48
+RECENT_COUNT = 12
+
+# `sizes` follow the card grid in umkm.css: 1 column, 2 from 30em, 3 from 60em, 4 from 76.25em.
+CARD_SIZES = "(min-width: 76.25em) 280px, (min-width: 60em) 31vw, (min-width: 30em) 47vw, 100vw"
+COVER_SIZES = "(min-width: 76.25em) 680px, (min-width: 60em) 56vw, 100vw"
+GALLERY_SIZES = "(min-width: 60em) 180px, 31vw"
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """One page of the catalog, ready for an adapter to publish."""
+
+    src_uri: str  # e.g. "usaha/telaga-batik.md", served at usaha/telaga-batik/
+    title: str  # plain text; the adapter escapes it
+    description: str  # plain text
+    html: str  # content HTML, already escaped/sanitized
+    template: str = PAGE_TEMPLATE
+    image: str = ""  # site-relative URI of the page's main photo (largest JPEG), for link previews
+    updated: date | None = None  # when the page's data was last checked (business pages)
+
+
+@dataclass(frozen=True)
+class PictureView:
+    """A responsive photo with every URL already relative to the page it appears on."""
+
+    src: str
+    webp_srcset: str
+    jpeg_srcset: str
+    sizes: str
+    width: int
+    height: int
+    alt: str
+    lazy: bool
+    placeholder: str  # "" or a CSS colour
+    full_url: str  # largest JPEG of the full photo, for the gallery link
+
+
+@dataclass(frozen=True)
+class CardView:
+    url: str
+    nama: str
+    ringkasan: str
+    sector: str
+    kecamatan: str
+    certificates: tuple[CertificateView, ...]  # valid ones only
+    siap_pengadaan: bool
+    price_min: int | None
+    price_max: int | None
+    picture: PictureView | None
+
+
+@dataclass(frozen=True)
+class ProductBlock:
+    product: ProductView
+    picture: PictureView | None
+    extra_photos: tuple[PictureView, ...]
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    links: tuple[PageLink | None, ...]  # None marks a gap ("…")
+    previous_url: str
+    next_url: str
+
+
+@dataclass(frozen=True)
+class BrowseLink:
+    label: str
+    url: str
+    count: int
+    note: str = ""
+    verify_url: str = ""  # the certification kind's public verification page
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """A set of businesses with its own pages: a sector, a kecamatan or a certification kind."""
+
+    base: str  # e.g. "sektor/kuliner", pages at sektor/kuliner.md, sektor/kuliner/2.md, ...
+    section: str  # e.g. "sektor"
+    section_label: str  # e.g. "Sektor usaha"
+    title: str  # e.g. "Sektor Kuliner"
+    heading: str  # e.g. "Kuliner"
+    lead: str
+    businesses: tuple[Business, ...]
+    kind: CertKind | None = None
+
+
+@dataclass(frozen=True)
+class _Site:
+    """What every page shares: the region, the photos, the build date and URL style."""
+
+    region: Region
+    photos: dict[Path, ProcessedPhoto]
+    today: date
+    site_name: str
+    directory_urls: bool
+    page_size: int
+    env: jinja2.Environment = field(repr=False)
+    # (entry folder, photo path) -> photo; a business's photos are looked up on several pages.
+    found: dict[tuple[Path, str], ProcessedPhoto | None] = field(default_factory=dict, repr=False)
+
+    def photo(self, entry: Entry, rel: str) -> ProcessedPhoto | None:
+        key = (entry.folder, rel)
+        if key not in self.found:
+            self.found[key] = _find_photo(self.photos, entry, rel)
+        return self.found[key]
+
+
+def render_pages(
+    businesses: Sequence[Business],
+    region: Region,
+    photos: dict[Path, ProcessedPhoto],
+    *,
+    today: date,
+    site_name: str,
+    templates_dir: Path | None = None,
+    directory_urls: bool = True,
+    page_size: int = PAGE_SIZE,
+) -> list[GeneratedPage]:
+    """Every catalog page (home, business pages, listings, index pages), sorted by source URI."""
+    site = _Site(
+        region=region,
+        photos=photos,
+        today=today,
+        site_name=site_name,
+        directory_urls=directory_urls,
+        page_size=page_size,
+        env=make_environment(templates_dir or TEMPLATES_DIR),
+    )
+    ordered = sorted(businesses, key=_name_key)
+    listings = _listings(region, ordered)
+    pages = [_render_home(site, ordered, listings)]
+    pages += [_render_business(site, b) for b in ordered]
+    for section, items in listings.items():
+        pages.append(_render_index(site, section, items))
+        for listing in items:
+            pages += _render_listing(site, listing)
+    return sorted(pages, key=lambda p: p.src_uri)
+
+
+@functools.cache
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """Our own Jinja environment: autoescaped, strict, with Indonesian formatting filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["rupiah"] = format_rupiah
+    env.filters["tanggal"] = format_tanggal
+    return env
+
+
+def format_rupiah(amount: int) -> str:
+    """Whole rupiah the Indonesian way: `Rp385.000` (no space, no decimals)."""
+    text = format_currency(amount, "IDR", locale="id_ID", format="¤#,##0", currency_digits=False)
+    # Some CLDR versions put a (narrow) no-break space after the symbol; the house form has none.
+    return text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+
+
+def format_tanggal(day: date) -> str:
+    """A date the Indonesian way: `28 November 2026`."""
+    return format_date(day, "d MMMM y", locale="id")
+
+
+def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
+    """The site-relative URL MkDocs serves a source file at ("" for the home page)."""
+    if not src_uri.endswith(".md"):
+        return src_uri
+    stem = src_uri[: -len(".md")]
+    parent, name = posixpath.split(stem)
+    if name in ("index", "README"):
+        return f"{parent}/" if parent else ("" if directory_urls else "index.html")
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def url_to(from_src_uri: str, target: str, *, directory_urls: bool = True) -> str:
+    """A link from one page to a page (`x.md`, optionally with `#anchor`) or a site file."""
+    path, hash_, fragment = target.partition("#")
+    here = page_url(from_src_uri, directory_urls=directory_urls)
+    there = page_url(path, directory_urls=directory_urls)
+    if there == here and hash_:
+        return f"#{fragment}"
+    start = posixpath.dirname(here) or "."
+    rel = posixpath.relpath(there or ".", start)
+    if there.endswith("/") or not there:
+        rel = "./" if rel == "." else f"{rel}/"
+    return f"{rel}#{fragment}" if hash_ else rel
+
+
+def listing_uri(base: str, number: int) -> str:
+    """Source URI of page `number` of a listing: `sektor/kuliner.md`, `sektor/kuliner/2.md`."""
+    return f"{base}.md" if number == 1 else f"{base}/{number}.md"
+
+
+def business_uri(slug: str) -> str:
+    return f"usaha/{slug}.md"
+
+
+def paginate(count: int, page_size: int) -> int:
+    """How many pages a listing of `count` businesses needs (an empty listing still has one)."""
+    return max(1, -(-count // page_size))
+
+
+def page_window(number: int, count: int, *, radius: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last and those near the current one; None marks a gap."""
+    if count <= 2 * radius + 5:
+        return list(range(1, count + 1))
+    shown = {1, count, *range(max(1, number - radius), min(count, number + radius) + 1)}
+    window: list[int | None] = []
+    for n in sorted(shown):
+        if window and n - (window[-1] or 0) == 2:
+            window.append(n - 1)  # a gap of one page is shown as that page
+        elif window and n - (window[-1] or 0) > 2:
+            window.append(None)
+        window.append(n)
+    return window
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _render_home(site: _Site, businesses: Sequence[Business], listings: dict[str, list[_Listing]]) -> GeneratedPage:
+    src = "index.md"
+    link = _linker(site, src)
+    pictures = _Pictures(site, link)
+    recent = sorted(businesses, key=_recent_key)[:RECENT_COUNT]
+    html = site.env.get_template("home.html").render(
+        site_name=site.site_name,
+        region=site.region,
+        business_count=len(businesses),
+        product_count=sum(len(b.products) for b in businesses),
+        certified_count=sum(1 for b in businesses if b.valid_cert_kinds),
+        ready_count=sum(1 for b in businesses if b.siap_pengadaan),
+        browse={
+            section: [BrowseLink(x.heading, link(listing_uri(x.base, 1)), len(x.businesses)) for x in items]
+            for section, items in listings.items()
+        },
+        recent=[_card(b, link, pictures) for b in recent],
+        today=site.today,
+    )
+    return GeneratedPage(
+        src_uri=src,
+        title=site.site_name,
+        description=(
+            f"Katalog usaha mikro dan kecil (UMKM) {site.region.nama}: produk, harga, sertifikasi dan kontak langsung pelaku usaha."
+        ),
+        html=html,
+    )
+
+
+def _render_business(site: _Site, business: Business) -> GeneratedPage:
+    entry = business.entry
+    src = business_uri(entry.slug)
+    link = _linker(site, src)
+    pictures = _Pictures(site, link)
+    # Built in document order, so the first photo on the page is the one loaded eagerly.
+    cover = pictures.make(entry, entry.foto[0], alt=entry.nama, sizes=COVER_SIZES) if entry.foto else None
+    products = [
+        ProductBlock(
+            product=p,
+            picture=pictures.make(entry, p.foto[0], alt=p.nama, sizes=CARD_SIZES) if p.foto else None,
+            extra_photos=pictures.make_all(entry, p.foto[1:], alt=p.nama, sizes=GALLERY_SIZES, thumb=True),
+        )
+        for p in business.products
+    ]
+    gallery = pictures.make_all(entry, entry.foto[1:], alt=entry.nama, sizes=GALLERY_SIZES, thumb=True)
+    html = site.env.get_template("business.html").render(
+        b=business,
+        entry=entry,
+        region=site.region,
+        cover=cover,
+        gallery=gallery,
+        products=products,
+        story=Markup(render_story(entry.cerita)),
+        sector_url=link(listing_uri(f"sektor/{business.sector.key}", 1)),
+        kecamatan_url=link(listing_uri(f"kecamatan/{business.kecamatan.slug}", 1)),
+        badge_certificates=_one_per_kind(business.valid_certificates),
+        crumbs=[
+            Crumb("Beranda", link("index.md")),
+            Crumb(business.sector.label, link(listing_uri(f"sektor/{business.sector.key}", 1))),
+        ],
+        today=site.today,
+    )
+    cover_photo = site.photo(entry, entry.foto[0]) if entry.foto else None
+    return GeneratedPage(
+        src_uri=src,
+        title=entry.nama,
+        description=entry.ringkasan,
+        html=html,
+        image=cover_photo.jpeg[-1].uri if cover_photo and cover_photo.jpeg else "",
+        updated=entry.diperbarui,
+    )
+
+
+def _render_listing(site: _Site, listing: _Listing) -> list[GeneratedPage]:
+    count = paginate(len(listing.businesses), site.page_size)
+    pages = []
+    for number in range(1, count + 1):
+        src = listing_uri(listing.base, number)
+        link = _linker(site, src)
+        pictures = _Pictures(site, link)
+        chunk = listing.businesses[(number - 1) * site.page_size : number * site.page_size]
+        pagination = _pagination(listing.base, number, count, link)
+        suffix = f" (halaman {number} dari {count})" if count > 1 else ""
+        html = site.env.get_template("listing.html").render(
+            listing=listing,
+            suffix=suffix,
+            cards=[_card(b, link, pictures) for b in chunk],
+            total=len(listing.businesses),
+            pagination=pagination,
+            crumbs=[Crumb("Beranda", link("index.md")), Crumb(listing.section_label, link(f"{listing.section}/index.md"))],
+        )
+        pages.append(GeneratedPage(src_uri=src, title=f"{listing.title}{suffix}", description=listing.lead, html=html))
+    return pages
+
+
+def _render_index(site: _Site, section: str, listings: Sequence[_Listing]) -> GeneratedPage:
+    src = f"{section}/index.md"
+    link = _linker(site, src)
+    title, lead = _SECTION_INDEX[section]
+    items = [
+        BrowseLink(
+            label=x.heading,
+            url=link(listing_uri(x.base, 1)),
+            count=len(x.businesses),
+            note=f"Diterbitkan oleh {x.kind.issuer}" if x.kind and x.kind.issuer else "",
+            verify_url=x.kind.verify_url if x.kind else "",
+        )
+        for x in listings
+    ]
+    html = site.env.get_template("browse.html").render(
+        title=title,
+        lead=lead.format(region=site.region.nama),
+        section=section,
+        items=items,
+        crumbs=[Crumb("Beranda", link("index.md"))],
+    )
+    return GeneratedPage(src_uri=src, title=title, description=lead.format(region=site.region.nama), html=html)
+
+
+_SECTION_INDEX = {
+    "sektor": ("Sektor usaha", "Usaha mikro dan kecil di {region} menurut sektor usaha."),
+    "kecamatan": ("Kecamatan", "Usaha mikro dan kecil di setiap kecamatan {region}."),
+    "sertifikasi": (
+        "Sertifikasi",
+        "Usaha di {region} menurut jenis sertifikat yang masih berlaku.",
+    ),
+}
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+
+def _listings(region: Region, businesses: Sequence[Business]) -> dict[str, list[_Listing]]:
+    """Every sector, kecamatan and certification kind of the region, with its businesses."""
+    place = region.nama
+    sectors = [
+        _Listing(
+            base=f"sektor/{s.key}",
+            section="sektor",
+            section_label="Sektor usaha",
+            title=f"Sektor {s.label}",
+            heading=s.label,
+            lead=f"Usaha sektor {s.label} di {place}.",
+            businesses=tuple(b for b in businesses if b.sector.key == s.key),
+        )
+        for s in region.sectors
+    ]
+    kecamatan = [
+        _Listing(
+            base=f"kecamatan/{k.slug}",
+            section="kecamatan",
+            section_label="Kecamatan",
+            title=f"Kecamatan {k.nama}",
+            heading=k.nama,
+            lead=f"Usaha di Kecamatan {k.nama}, {place}.",
+            businesses=tuple(b for b in businesses if b.kecamatan.slug == k.slug),
+        )
+        for k in sorted(region.kecamatan, key=lambda k: (k.nama.casefold(), k.slug))
+    ]
+    kinds = [
+        _Listing(
+            base=f"sertifikasi/{c.key}",
+            section="sertifikasi",
+            section_label="Sertifikasi",
+            title=f"Sertifikasi {c.label}",
+            heading=c.label,
+            lead=f"Usaha di {place} dengan sertifikat {c.label} yang masih berlaku.",
+            businesses=tuple(b for b in businesses if c.key in b.valid_cert_kinds),
+            kind=c,
+        )
+        for c in region.cert_kinds
+    ]
+    return {"sektor": sectors, "kecamatan": kecamatan, "sertifikasi": kinds}
+
+
+def _card(business: Business, link: Callable[[str], str], pictures: _Pictures) -> CardView:
+    entry = business.entry
+    return CardView(
+        url=link(business_uri(entry.slug)),
+        nama=entry.nama,
+        ringkasan=entry.ringkasan,
+        sector=business.sector.label,
+        kecamatan=business.kecamatan.nama,
+        certificates=_one_per_kind(business.valid_certificates),
+        siap_pengadaan=business.siap_pengadaan,
+        price_min=business.price_min,
+        price_max=business.price_max,
+        picture=_card_picture(entry, business, pictures),
+    )
+
+
+def _card_picture(entry: Entry, business: Business, pictures: _Pictures) -> PictureView | None:
+    # The cover, or else the first product photo: a card with a photo is found faster.
+    for rel in (*entry.foto[:1], *(p.foto[0] for p in business.products if p.foto)):
+        picture = pictures.make(entry, rel, alt=entry.nama, sizes=CARD_SIZES, thumb=True)
+        if picture:
+            return picture
+    return None
+
+
+def _one_per_kind(certificates: Iterable[CertificateView]) -> tuple[CertificateView, ...]:
+    seen: dict[str, CertificateView] = {}
+    for cert in certificates:
+        seen.setdefault(cert.jenis, cert)
+    return tuple(seen.values())
+
+
+def _pagination(base: str, number: int, count: int, link: Callable[[str], str]) -> Pagination:
+    return Pagination(
+        number=number,
+        count=count,
+        links=tuple(PageLink(n, link(listing_uri(base, n)), n == number) if n else None for n in page_window(number, count)),
+        previous_url=link(listing_uri(base, number - 1)) if number > 1 else "",
+        next_url=link(listing_uri(base, number + 1)) if number < count else "",
+    )
+
+
+def _linker(site: _Site, src_uri: str) -> Callable[[str], str]:
+    return functools.partial(url_to, src_uri, directory_urls=site.directory_urls)
+
+
+class _Pictures:
+    """Makes the pictures of one page; only the first one is loaded eagerly."""
+
+    def __init__(self, site: _Site, link: Callable[[str], str]):
+        self._site = site
+        self._link = link
+        self._eager = True
+
+    def make(self, entry: Entry, rel: str, *, alt: str, sizes: str, thumb: bool = False) -> PictureView | None:
+        photo = self._site.photo(entry, rel)
+        if photo is None:
+            return None  # the images stage reported why; a page without the photo beats no page
+        webp = photo.thumb_webp if thumb else photo.webp
+        jpeg = photo.thumb_jpeg if thumb else photo.jpeg
+        if not jpeg or not photo.jpeg:
+            return None
+        fallback = _fallback(jpeg, 320 if thumb else 640)
+        largest = jpeg[-1]
+        lazy, self._eager = not self._eager, False
+        return PictureView(
+            src=self._link(fallback.uri),
+            webp_srcset=self._srcset(webp),
+            jpeg_srcset=self._srcset(jpeg),
+            sizes=sizes,
+            width=largest.width,
+            height=largest.height,
+            alt=alt,
+            lazy=lazy,
+            placeholder=photo.placeholder if _COLOUR.fullmatch(photo.placeholder) else "",
+            full_url=self._link(photo.jpeg[-1].uri),
+        )
+
+    def make_all(self, entry: Entry, rels: Iterable[str], *, alt: str, sizes: str, thumb: bool = False) -> tuple[PictureView, ...]:
+        made = (self.make(entry, rel, alt=alt, sizes=sizes, thumb=thumb) for rel in rels)
+        return tuple(p for p in made if p)
+
+    def _srcset(self, variants: Sequence[ImageVariant]) -> str:
+        return ", ".join(f"{self._link(v.uri)} {v.width}w" for v in variants)
+
+
+def _fallback(variants: Sequence[ImageVariant], width: int) -> ImageVariant:
+    """The `src` for browsers without srcset: the smallest variant at least `width` wide."""
+    return next((v for v in variants if v.width >= width), variants[-1])
+
+
+def _find_photo(photos: dict[Path, ProcessedPhoto], entry: Entry, rel: str) -> ProcessedPhoto | None:
+    # The images stage keys photos by resolved absolute path (images.photo_source).
+    path = entry.folder / rel
+    return photos.get(path) or photos.get(path.resolve())
+
+
+def _name_key(business: Business) -> tuple[str, str]:
+    return (business.entry.nama.casefold(), business.entry.slug)
+
+
+def _recent_key(business: Business) -> tuple[int, str, str]:
+    updated = business.entry.diperbarui
+    return (-updated.toordinal() if updated else 0, business.entry.nama.casefold(), business.entry.slug)

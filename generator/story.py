@@ -1,0 +1,78 @@
+"""A business's story: Markdown written by its owner, rendered and then sanitized.
+
+Python-Markdown passes raw HTML, event handlers and `javascript:` links straight through, so
+its output is only trusted after nh3 has kept what the allow-list below names.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import markdown
+import nh3
+
+# Deliberately small: no attr_list (it would let `{onclick=...}` through), no md_in_html.
+_EXTENSIONS = ["sane_lists"]
+
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote",
+    "h2", "h3", "h4", "code", "pre", "hr",
+}  # fmt: skip
+# "*" empty: ammonia otherwise allows `lang` and `title` on every tag.
+_ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"*": set(), "a": {"href", "title"}}
+# Removed with their content, not just unwrapped: their text is code or foreign markup.
+_DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "svg", "math", "textarea"}
+_LINK_SCHEMES = ("https://", "http://", "mailto:")
+LINK_REL = "noopener nofollow ugc"
+
+# The page's h1 is the business name and the story sits under an h2 section heading.
+_HEADING_LEVELS = {"1": "3", "2": "3", "3": "4", "4": "4", "5": "4", "6": "4"}
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
+
+_local = threading.local()
+
+
+def render_story(markdown_text: str) -> str:
+    """Safe HTML for an owner's Markdown story (headings demoted to h3/h4)."""
+    if not markdown_text.strip():
+        return ""
+    html = _markdown().reset().convert(markdown_text)
+    html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{_HEADING_LEVELS[m.group(2)]}", html)
+    return sanitize_html(html)
+
+
+def sanitize_html(html: str) -> str:
+    """Keep only the story allow-list: no script, event handler, iframe, or non-web link."""
+    return _cleaner().clean(html).replace("<p></p>", "").strip()
+
+
+def _markdown() -> markdown.Markdown:
+    # Building a Markdown instance costs more than converting a story; reuse one per thread.
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        md = _local.markdown = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    return md
+
+
+def _cleaner() -> nh3.Cleaner:
+    cleaner = getattr(_local, "cleaner", None)
+    if cleaner is None:
+        cleaner = _local.cleaner = nh3.Cleaner(
+            tags=_ALLOWED_TAGS,
+            clean_content_tags=_DROPPED_WITH_CONTENT,
+            attributes=_ALLOWED_ATTRIBUTES,
+            attribute_filter=_filter_attribute,
+            url_schemes={"https", "http", "mailto"},
+            url_relative="deny",
+            link_rel=LINK_REL,
+            strip_comments=True,
+        )
+    return cleaner
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    # url_schemes already refuses javascript: and data:; this also drops "#x" and "//host" links.
+    if tag == "a" and name == "href" and not value.strip().lower().startswith(_LINK_SCHEMES):
+        return None
+    return value

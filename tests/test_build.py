@@ -1,0 +1,184 @@
+"""Real MkDocs builds of tiny catalogs, with assertions on the files they write."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, TODAY, MakeEntry
+
+FULL = {
+    "nama": "Telaga Batik",
+    "sektor": "fesyen",
+    "kecamatan": "Karang Bahagia",
+    "desa": "Wanasari",
+    "ringkasan": "Batik tulis dan cap khas Bekasi.",
+    "nib": "9120301745821",
+    "kontak": {"whatsapp": "0812-1934-5521", "email": "telaga@example.id"},
+    "toko_online": [{"platform": "tokopedia", "url": "https://www.tokopedia.com/telagabatik"}],
+    "sertifikasi": [
+        {"jenis": "halal", "nomor": "ID32110000145680323"},
+        {"jenis": "pirt", "nomor": "2063216010123-24"},
+    ],
+    "produk": [{"nama": "Batik Tulis Tanjung Pura", "harga": "385000", "satuan": "lembar", "foto": ["foto/batik.jpg"]}],
+    "foto": ["foto/sampul.jpg"],
+    "diperbarui": "2026-10-02",
+}
+
+
+def run_umkm(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat(), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def build(project: Path) -> subprocess.CompletedProcess[str]:
+    return run_umkm(project, "build")
+
+
+@pytest.fixture
+def built(project: Path, make_entry: MakeEntry) -> Path:
+    make_entry("telaga-batik", FULL, body="## Sejarah\n\nDimulai **2017**.\n", photos={"foto/sampul.jpg": (900, 600), "foto/batik.jpg": (800, 800)})
+    make_entry("keripik-sari-rasa", {"sertifikasi": [{"jenis": "halal", "nomor": "ID32110000145680324"}]})
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def parse_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every start tag with its attributes, as a browser would see them."""
+
+    class Collector(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, attrs))
+
+    collector = Collector()
+    collector.feed(page)
+    return collector.tags
+
+
+def read(site: Path, uri: str) -> str:
+    return (site / uri).read_text(encoding="utf-8")
+
+
+def test_business_page_shows_the_entry(built: Path) -> None:
+    page = read(built, "usaha/telaga-batik/index.html")
+    assert '<html lang="id"' in page
+    assert "<title>Telaga Batik" in page
+    assert "Rp385.000" in page
+    assert "https://wa.me/6281219345521?text=" in page
+    assert "Karangbahagia" in page  # the canonical name, not the variant
+    assert "Kedaluwarsa" in page  # the P-IRT of 2024
+    assert "https://www.tokopedia.com/telagabatik" in page
+    assert re.search(r'href="https://www\.tokopedia\.com/telagabatik"[^>]*rel="[^"]*nofollow', page) or re.search(
+        r'rel="[^"]*nofollow[^"]*"[^>]*href="https://www\.tokopedia\.com/telagabatik"', page
+    )
+
+
+def test_listing_pages_link_to_every_business(built: Path) -> None:
+    sector = read(built, "sektor/fesyen/index.html")
+    assert "../../usaha/telaga-batik/" in sector
+    kecamatan = read(built, "kecamatan/cibitung/index.html")
+    assert "../../usaha/keripik-sari-rasa/" in kecamatan
+    halal = read(built, "sertifikasi/halal/index.html")
+    assert "telaga-batik" in halal and "keripik-sari-rasa" in halal
+    home = read(built, "index.html")
+    assert "usaha/telaga-batik/" in home
+
+
+def test_only_processed_photos_are_published(built: Path) -> None:
+    published = [p for p in built.rglob("*") if p.is_file()]
+    names = {p.name for p in published}
+    assert "sampul.jpg" not in names and "batik.jpg" not in names
+    assert not any(p.name == "index.md" or p.suffix == ".md" for p in published)
+    photos = list((built / "foto" / "telaga-batik").iterdir())
+    assert any(p.suffix == ".webp" for p in photos) and any(p.suffix == ".jpg" for p in photos)
+
+
+def test_schema_is_published(built: Path) -> None:
+    schema = json.loads(read(built, "schema/entri.schema.json"))
+    assert "nama" in schema["required"]
+
+
+def test_values_are_escaped_and_story_sanitized(project: Path, make_entry: MakeEntry) -> None:
+    make_entry(
+        "jahat",
+        {"nama": 'Warung <script>alert(1)</script>', "ringkasan": 'Enak "sekali" <img src=x onerror=alert(1)>'},
+        body='Halo <script>alert(2)</script>\n\n[klik](javascript:alert(3))\n\n<iframe src="https://evil.example"></iframe>\n',
+    )
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    page = read(project / "site", "usaha/jahat/index.html")
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert not [name for _, attrs in parse_tags(page) for name, _ in attrs if name.startswith("on")]
+    assert not [tag for tag, _ in parse_tags(page) if tag == "iframe"]
+    assert "javascript:alert" not in page
+    assert "<iframe" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_failed_build_leaves_the_site_untouched(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("baik")
+    assert build(project).returncode == 0
+    marker = project / "site" / "penanda.txt"
+    marker.write_text("situs lama")
+    before = sorted(p.relative_to(project / "site") for p in (project / "site").rglob("*"))
+    make_entry("rusak-satu", {"sektor": "kulinerr"})
+    make_entry("rusak-dua", text="tanpa front matter\n")
+    result = build(project)
+    assert result.returncode == 1
+    assert "catalog/rusak-satu/index.md:3: sektor: sektor usaha tidak dikenal 'kulinerr' (maksud Anda 'kuliner'?)" in result.stderr
+    assert "catalog/rusak-dua/index.md:1: blok front matter tidak ditemukan" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert marker.read_text() == "situs lama"
+    assert sorted(p.relative_to(project / "site") for p in (project / "site").rglob("*")) == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+
+
+def test_plain_mkdocs_build_validates_before_cleaning(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("baik")
+    (project / "site").mkdir()
+    (project / "site" / "penanda.txt").write_text("situs lama")
+    make_entry("rusak", {"kecamatan": "Bekasi Barat"})
+    env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat()}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "catalog/rusak/index.md:4: kecamatan: kecamatan tidak dikenal 'Bekasi Barat' di Kabupaten Bekasi" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "site" / "penanda.txt").read_text() == "situs lama"
+
+
+def test_build_is_deterministic(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("telaga-batik", FULL, photos={"foto/sampul.jpg": (900, 600), "foto/batik.jpg": (800, 800)})
+    assert build(project).returncode == 0
+    first = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    shutil.rmtree(project / ".cache")
+    assert build(project).returncode == 0
+    second = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_sample_catalog_builds_strict(tmp_path: Path) -> None:
+    project = tmp_path / "repo"
+    project.mkdir()
+    for name in ("mkdocs.yml", "wilayah.yml"):
+        shutil.copy(ROOT / name, project / name)
+    for folder in ("theme", "halaman", "catalog"):
+        shutil.copytree(ROOT / folder, project / folder)
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    pages = list((project / "site" / "usaha").glob("*/index.html"))
+    assert len(pages) == len([p for p in (ROOT / "catalog").iterdir() if p.is_dir() and not p.name.startswith(("_", "."))])
