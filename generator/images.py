@@ -1,0 +1,651 @@
+"""Photos: turn owners' phone pictures into small, private, responsive images.
+
+Every photo an entry references is decoded once, turned upright, converted to sRGB and written
+as WebP plus a JPEG fallback at a few widths, plus 4:3 card thumbnails. Outputs carry no
+metadata at all (no EXIF, GPS, ICC or XMP) and originals are never published. Results live in a
+cache folder keyed by the source bytes' hash and the options, so a rebuild with unchanged photos
+decodes nothing. No MkDocs here: the adapter publishes `ProcessedPhoto.cache_files`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import __version__ as PILLOW_VERSION
+
+from generator.models import Entry, ImageVariant, ProcessedPhoto
+from generator.problems import ERROR, WARNING, Problem
+
+FULL_WIDTHS = (320, 640, 1280)  # responsive widths of the whole photo
+THUMB_WIDTHS = (320, 640)  # card thumbnails
+THUMB_ASPECT = (4, 3)  # every card thumbnail is cropped to this ratio so grids line up
+MAX_SIDE = 2048  # no output is wider or taller than this
+MAX_PHOTO_MB = 20
+MAX_PHOTO_BYTES = MAX_PHOTO_MB * 1024 * 1024
+# Refused before decoding. Pillow's own MAX_IMAGE_PIXELS stays in force behind it.
+MAX_PHOTO_MEGAPIXELS = 50
+MAX_PHOTO_PIXELS = MAX_PHOTO_MEGAPIXELS * 1_000_000
+MIN_PHOTO_SIDE = 400  # long side under this looks blurry on a phone: warned about
+WEBP_QUALITY = 80
+WEBP_METHOD = 4
+JPEG_QUALITY = 82
+PIPELINE_VERSION = 1  # bump when the output of the same options changes
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = 1
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"})
+_TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class PhotoStats:
+    """What the last `process_photos` call did: decoded photos versus cache hits."""
+
+    processed: int = 0  # photos decoded and encoded in this run
+    cached: int = 0  # photos served from the cache without decoding
+    failed: int = 0  # photos refused with an error
+
+
+last_stats = PhotoStats()  # set by every `process_photos` call
+
+
+def process_photos(
+    entries: Iterable[Entry], cache_dir: Path, *, workers: int | None = None
+) -> tuple[dict[Path, ProcessedPhoto], list[Problem]]:
+    """Make the responsive variants of every referenced photo, keyed by absolute source path."""
+    global last_stats
+    jobs, problems = _collect_jobs(entries)
+    cache_dir = Path(cache_dir).resolve()
+    manifest = _read_manifest(cache_dir)
+    fingerprint = options_fingerprint()
+    outcomes = _run_parallel(lambda job: _process_job(job, manifest, cache_dir, fingerprint), jobs, workers)
+
+    photos: dict[Path, ProcessedPhoto] = {}
+    new_records: dict[str, Any] = {}
+    new_sources: dict[str, Any] = {}
+    for outcome in outcomes:
+        problems.extend(outcome.problems)
+        if outcome.photo is not None:
+            photos[outcome.job.path] = outcome.photo
+        if outcome.record is not None and outcome.digest is not None:
+            new_records[outcome.digest] = outcome.record
+        known = manifest.sources.get(str(outcome.job.path))
+        if outcome.stat_sha is not None and known != outcome.stat_sha:
+            new_sources[str(outcome.job.path)] = outcome.stat_sha
+    if new_records or new_sources:
+        _update_manifest(cache_dir, new_records, new_sources)
+
+    last_stats = PhotoStats(
+        processed=sum(o.processed for o in outcomes),
+        cached=sum(o.photo is not None and not o.processed for o in outcomes),
+        failed=sum(o.photo is None for o in outcomes),
+    )
+    return photos, sorted(problems, key=Problem.sort_key)
+
+
+def check_photos(entries: Iterable[Entry], *, workers: int | None = None) -> list[Problem]:
+    """Report every photo problem `process_photos` would, without writing anything."""
+    jobs, problems = _collect_jobs(entries)
+    for found in _run_parallel(_check_job, jobs, workers):
+        problems.extend(found)
+    return sorted(problems, key=Problem.sort_key)
+
+
+def photo_field(entry: Entry, rel: str) -> str:
+    """The first field that references a photo: `foto[0]` or `produk[1].foto[0]`."""
+    for i, path in enumerate(entry.foto):
+        if path == rel:
+            return f"foto[{i}]"
+    for j, product in enumerate(entry.produk):
+        for i, path in enumerate(product.foto):
+            if path == rel:
+                return f"produk[{j}].foto[{i}]"
+    return "foto"
+
+
+def photo_source(entry: Entry, rel: str) -> Path:
+    """The key of a photo in `process_photos`' result: its absolute, resolved path."""
+    return (entry.folder / rel).resolve()
+
+
+def options_fingerprint() -> str:
+    """A short hash of everything besides the source bytes that shapes the output bytes."""
+    options = {
+        "pipeline": PIPELINE_VERSION,
+        "pillow": PILLOW_VERSION,
+        "full": FULL_WIDTHS,
+        "thumb": THUMB_WIDTHS,
+        "aspect": THUMB_ASPECT,
+        "max_side": MAX_SIDE,
+        "webp": [WEBP_QUALITY, WEBP_METHOD],
+        "jpeg": JPEG_QUALITY,
+    }
+    return hashlib.sha256(json.dumps(options, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# Messages. Indonesian first, English after, each naming the file as written in the field.
+
+
+def _msg_not_found(rel: str) -> str:
+    return f"foto '{rel}' tidak ditemukan (photo file not found)"
+
+
+def _msg_outside(rel: str) -> str:
+    return f"foto '{rel}' harus berada di dalam folder entri (photo must be inside the entry folder)"
+
+
+def _msg_unreadable(rel: str) -> str:
+    return f"foto '{rel}' tidak dapat dibaca (photo file cannot be read)"
+
+
+def _msg_too_large_file(rel: str, size: int) -> str:
+    return (
+        f"foto '{rel}' berukuran {size / 1024 / 1024:.1f} MB, melebihi batas {MAX_PHOTO_MB} MB"
+        " (MAX_PHOTO_BYTES); perkecil dulu (photo file too large)"
+    )
+
+
+def _msg_not_image(rel: str) -> str:
+    return f"isi berkas '{rel}' bukan gambar JPEG, PNG, WebP, GIF atau HEIC (file content is not a supported image)"
+
+
+def _msg_too_many_pixels(rel: str, size: tuple[int, int] | None) -> str:
+    dims = f" berukuran {size[0]}x{size[1]} piksel," if size else ""
+    return (
+        f"foto '{rel}'{dims} melebihi batas {MAX_PHOTO_MEGAPIXELS} megapiksel"
+        " (MAX_PHOTO_MEGAPIXELS); perkecil dulu (image too large, possible decompression bomb)"
+    )
+
+
+def _msg_damaged(rel: str) -> str:
+    return f"foto '{rel}' rusak atau terpotong; simpan ulang lalu kirim lagi (image file is truncated or damaged)"
+
+
+def _msg_too_small(rel: str, size: tuple[int, int]) -> str:
+    return (
+        f"foto '{rel}' terlalu kecil ({size[0]}x{size[1]} piksel); sisi terpanjang sebaiknya"
+        f" minimal {MIN_PHOTO_SIDE} piksel (photo too small)"
+    )
+
+
+def _msg_unused(rel: str) -> str:
+    return f"foto tidak dipakai: '{rel}' tidak dirujuk oleh field mana pun (unused photo)"
+
+
+class _PhotoError(Exception):
+    """A photo refused, with the message for its `Problem`."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One unique source photo and the first field that references it."""
+
+    path: Path  # absolute, resolved
+    rel: str  # as written in the field
+    field: str
+    entry_source: Path
+    slug: str
+
+    def problem(self, message: str, level: str = ERROR) -> Problem:
+        return Problem(self.entry_source, None, self.field, message, level)
+
+
+@dataclass
+class _Manifest:
+    sources: dict[str, Any] = field(default_factory=dict)  # path -> [stat key..., sha256]
+    photos: dict[str, Any] = field(default_factory=dict)  # digest -> record
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    job: _Job
+    photo: ProcessedPhoto | None = None
+    problems: tuple[Problem, ...] = ()
+    processed: bool = False
+    digest: str | None = None
+    record: dict[str, Any] | None = None  # set only when freshly processed
+    stat_sha: list[Any] | None = None  # stat key and sha256 of the source, for the manifest
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The pixel sizes to produce from a source whose upright size is known."""
+
+    full: tuple[tuple[int, int], ...]
+    thumbs: tuple[tuple[int, int], ...]
+    crop: tuple[float, float, float, float]  # thumbnail crop, as fractions of the upright image
+    scale: float  # smallest fraction of the source that still serves every output
+
+
+def _collect_jobs(entries: Iterable[Entry]) -> tuple[list[_Job], list[Problem]]:
+    jobs: dict[Path, _Job] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        folder = entry.folder.resolve()
+        referenced: set[Path] = set()
+        for rel in entry.photo_paths():
+            path = (folder / rel).resolve()
+            if path == folder or not path.is_relative_to(folder):
+                problems.append(Problem(entry.source, None, photo_field(entry, rel), _msg_outside(rel)))
+                continue
+            referenced.add(path)
+            if path not in jobs:
+                jobs[path] = _Job(path, rel, photo_field(entry, rel), entry.source, entry.slug)
+        problems.extend(_find_unused(entry, folder, referenced))
+    return list(jobs.values()), problems
+
+
+def _find_unused(entry: Entry, folder: Path, referenced: set[Path]) -> list[Problem]:
+    problems = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            if name.startswith(".") or path.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            if path.resolve() not in referenced:
+                rel = path.relative_to(folder).as_posix()
+                problems.append(Problem(entry.source, None, "", _msg_unused(rel), WARNING))
+    return problems
+
+
+def _run_parallel(fn: Callable[[_Job], _T], jobs: Sequence[_Job], workers: int | None) -> list[_T]:
+    if not jobs:
+        return []
+    _formats()  # register the HEIF opener once, before threads race to do it
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        return [fn(job) for job in jobs]
+    # Pillow releases the GIL while decoding, resizing and encoding, so threads use every core.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="umkm-foto") as pool:
+        return list(pool.map(fn, jobs))
+
+
+def _process_job(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint: str) -> _Outcome:
+    try:
+        key = _stat_key(_stat_source(job))
+        data: bytes | None = None
+        known = manifest.sources.get(str(job.path))
+        if isinstance(known, list) and known[:-1] == key:
+            sha = known[-1]  # unchanged since last run: not even read
+        else:
+            data = _read_source(job)
+            sha = hashlib.sha256(data).hexdigest()
+        digest = _digest(sha, fingerprint)
+        record = manifest.photos.get(digest)
+        if record is not None and _cache_intact(record, cache_dir):
+            photo = _photo_from_record(job, digest, record, cache_dir)
+            if photo is not None:
+                warnings = tuple(_size_warnings(job, record["size"]))
+                return _Outcome(job, photo, warnings, digest=digest, stat_sha=[*key, sha])
+        if data is None:
+            data = _read_source(job)
+            sha = hashlib.sha256(data).hexdigest()
+            digest = _digest(sha, fingerprint)
+        record = _render(job, data, digest, cache_dir)
+    except _PhotoError as error:
+        return _Outcome(job, problems=(job.problem(error.message),))
+    photo = _photo_from_record(job, digest, record, cache_dir)
+    assert photo is not None  # a record we just made is well formed
+    warnings = tuple(_size_warnings(job, record["size"]))
+    return _Outcome(job, photo, warnings, True, digest, record, [*key, sha])
+
+
+def _check_job(job: _Job) -> list[Problem]:
+    try:
+        image = _open_image(_read_source(job), job)
+        size = _upright_size(image)
+        if image.format == "JPEG":
+            image.draft(None, (1, 1))  # decode at 1/8 scale: still reads every byte
+        _decode(image, job)
+    except _PhotoError as error:
+        return [job.problem(error.message)]
+    return _size_warnings(job, size)
+
+
+def _size_warnings(job: _Job, size: Sequence[int]) -> list[Problem]:
+    width, height = size
+    if max(width, height) < MIN_PHOTO_SIDE:
+        return [job.problem(_msg_too_small(job.rel, (width, height)), WARNING)]
+    return []
+
+
+def _stat_source(job: _Job) -> os.stat_result:
+    try:
+        info = job.path.stat()
+    except FileNotFoundError:
+        raise _PhotoError(_msg_not_found(job.rel)) from None
+    except OSError:
+        raise _PhotoError(_msg_unreadable(job.rel)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _PhotoError(_msg_unreadable(job.rel))
+    if info.st_size > MAX_PHOTO_BYTES:
+        raise _PhotoError(_msg_too_large_file(job.rel, info.st_size))
+    return info
+
+
+def _stat_key(info: os.stat_result) -> list[int]:
+    # ctime cannot be set from user space, so a rewrite that keeps mtime still shows.
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def _read_source(job: _Job) -> bytes:
+    _stat_source(job)
+    try:
+        with job.path.open("rb") as file:
+            data = file.read(MAX_PHOTO_BYTES + 1)  # bounded even if the file grows meanwhile
+    except FileNotFoundError:
+        raise _PhotoError(_msg_not_found(job.rel)) from None
+    except OSError:
+        raise _PhotoError(_msg_unreadable(job.rel)) from None
+    if len(data) > MAX_PHOTO_BYTES:
+        raise _PhotoError(_msg_too_large_file(job.rel, len(data)))
+    return data
+
+
+def _digest(sha: str, fingerprint: str) -> str:
+    return hashlib.sha256(f"{sha}:{fingerprint}".encode()).hexdigest()
+
+
+@cache
+def _formats() -> tuple[str, ...]:
+    Image.init()  # load every plugin now, not from racing threads
+    formats = ("JPEG", "PNG", "WEBP", "GIF")
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:  # without pillow-heif, HEIC photos are refused as unsupported
+        return formats
+    register_heif_opener()
+    return (*formats, "HEIF")
+
+
+def _open_image(data: bytes, job: _Job) -> Image.Image:
+    """Open from the header only, refusing what is not an image or has too many pixels."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=_formats())
+    except UnidentifiedImageError:
+        raise _PhotoError(_msg_not_image(job.rel)) from None
+    except Image.DecompressionBombError:
+        raise _PhotoError(_msg_too_many_pixels(job.rel, None)) from None
+    except Exception:  # a header Pillow recognised but could not parse
+        raise _PhotoError(_msg_damaged(job.rel)) from None
+    if image.width * image.height > MAX_PHOTO_PIXELS:
+        raise _PhotoError(_msg_too_many_pixels(job.rel, image.size))
+    return image
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except Exception:  # unreadable EXIF: treated as upright
+        return 1
+
+
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    width, height = image.size
+    return (height, width) if _orientation(image) in _TRANSPOSED_ORIENTATIONS else (width, height)
+
+
+def _decode(image: Image.Image, job: _Job) -> Image.Image:
+    """Decode the first frame, upright, in sRGB, as RGB or RGBA."""
+    try:
+        image.load()
+        icc = image.info.get("icc_profile")
+        upright = _to_srgb(ImageOps.exif_transpose(image), icc)
+    except Exception:  # Pillow reports damage as OSError, SyntaxError, EOFError, ValueError...
+        raise _PhotoError(_msg_damaged(job.rel)) from None
+    upright.info = {}  # EXIF, GPS, ICC, XMP: nothing of the source travels further
+    return upright
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    target = "RGBA" if alpha else "RGB"
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        # 16-bit grey PNG: scale to 8 bits, where Pillow's convert would clip to white.
+        image = image.convert("I").point(lambda value: value / 257).convert("L")
+    if icc:
+        if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+            image = image.convert(target)
+        try:
+            converted = ImageCms.profileToProfile(
+                image,
+                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                ImageCms.createProfile("sRGB"),
+                outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            converted = None  # a broken or mismatched profile: the pixels are taken as sRGB
+        if converted is not None:
+            image = converted
+    if image.mode != target:
+        image = image.convert(target)
+    if target == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
+        image = image.convert("RGB")  # opaque after all: smaller files, same look
+    return image
+
+
+def _plan(width: int, height: int) -> _Plan:
+    """Widths never upscale and never pass MAX_SIDE; a narrow photo keeps its own width."""
+    cap = max(1, min(width, MAX_SIDE, width * MAX_SIDE // height))
+    largest = min(cap, FULL_WIDTHS[-1])
+    full_widths = [w for w in FULL_WIDTHS if w < largest] + [largest]
+    full = tuple((w, max(1, round(w * height / width))) for w in full_widths)
+
+    ax, ay = THUMB_ASPECT
+    if width * ay > height * ax:
+        crop_w, crop_h = height * ax / ay, float(height)
+    else:
+        crop_w, crop_h = float(width), width * ay / ax
+    thumb_cap = max(1, min(int(crop_w), MAX_SIDE))
+    largest = min(thumb_cap, THUMB_WIDTHS[-1])
+    thumb_widths = [w for w in THUMB_WIDTHS if w < largest] + [largest]
+    thumbs = tuple((w, max(1, round(w * ay / ax))) for w in thumb_widths)
+    crop = (
+        (width - crop_w) / 2 / width,
+        (height - crop_h) / 2 / height,
+        (width + crop_w) / 2 / width,
+        (height + crop_h) / 2 / height,
+    )
+    scale = min(1.0, max(full[-1][0] / width, thumbs[-1][0] / crop_w))
+    return _Plan(full, thumbs, crop, scale)
+
+
+def _render(job: _Job, data: bytes, digest: str, cache_dir: Path) -> dict[str, Any]:
+    """Decode one photo, write its variants to the cache and return its manifest record."""
+    image = _open_image(data, job)
+    width, height = _upright_size(image)
+    plan = _plan(width, height)
+    if image.format == "JPEG":
+        # Let libjpeg downscale by 1/2, 1/4 or 1/8 while decoding: most of the speed.
+        need = (math.ceil(width * plan.scale), math.ceil(height * plan.scale))
+        if (width, height) != image.size:
+            need = (need[1], need[0])
+        image.draft(None, need)
+    upright = _decode(image, job)
+
+    variants = _resize_variants(upright, plan)
+    files = []
+    placeholder = ""
+    for kind, (w, h), variant in variants:
+        flat = _flatten(variant)
+        if not placeholder:
+            placeholder = _average_colour(flat)
+        for fmt, body in (("webp", _encode_webp(variant)), ("jpg", _encode_jpeg(flat))):
+            name = f"{digest[:16]}-{kind}-{w}w.{fmt}"
+            _write_atomic(cache_dir / "foto" / name, body)
+            files.append(
+                {
+                    "kind": kind,
+                    "format": fmt,
+                    "width": w,
+                    "height": h,
+                    "name": name,
+                    "bytes": len(body),
+                }
+            )
+    return {"size": [width, height], "placeholder": placeholder, "files": files}
+
+
+def _resize_variants(upright: Image.Image, plan: _Plan) -> list[tuple[str, tuple[int, int], Image.Image]]:
+    """Every variant, each from the smallest image made so far with at least twice its width.
+
+    Halving steps with Lanczos look the same as one long step and cost a fraction of it.
+    """
+    made: dict[tuple[str, tuple[int, int]], Image.Image] = {}
+    targets = [("full", size) for size in reversed(plan.full)]
+    targets += [("thumb", size) for size in reversed(plan.thumbs)]
+    for kind, size in targets:
+        base, box = upright, _region(upright, "full", kind, plan)
+        for (made_kind, _), candidate in made.items():
+            if kind == "full" and made_kind == "thumb":
+                continue
+            region = _region(candidate, made_kind, kind, plan)
+            if region[2] - region[0] >= 2 * size[0] and candidate.width < base.width:
+                base, box = candidate, region
+        made[(kind, size)] = base.resize(size, Image.Resampling.LANCZOS, box=box)
+    order = [("full", size) for size in plan.full] + [("thumb", size) for size in plan.thumbs]
+    return [(kind, size, made[(kind, size)]) for kind, size in order]
+
+
+def _region(image: Image.Image, image_kind: str, target_kind: str, plan: _Plan) -> tuple[float, float, float, float]:
+    """The part of `image` a `target_kind` variant shows: all of it, or the thumbnail crop."""
+    if image_kind == target_kind:
+        return (0.0, 0.0, float(image.width), float(image.height))
+    left, top, right, bottom = plan.crop
+    return (left * image.width, top * image.height, right * image.width, bottom * image.height)
+
+
+def _average_colour(image: Image.Image) -> str:
+    pixel = image.resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    assert isinstance(pixel, tuple)  # an RGB image has tuple pixels
+    red, green, blue = pixel[:3]
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    if image.mode != "RGBA":
+        return image
+    flat = Image.new("RGB", image.size, (255, 255, 255))
+    flat.paste(image, mask=image.getchannel("A"))
+    return flat
+
+
+def _encode_webp(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    return buffer.getvalue()
+
+
+def _encode_jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file and `os.replace`: readers see the old or the whole new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _cache_intact(record: Any, cache_dir: Path) -> bool:
+    try:
+        return all((cache_dir / "foto" / item["name"]).stat().st_size == item["bytes"] for item in record["files"])
+    except (OSError, KeyError, TypeError):
+        return False
+
+
+def _photo_from_record(job: _Job, digest: str, record: Any, cache_dir: Path) -> ProcessedPhoto | None:
+    """Site URIs are made here, not stored: the same bytes may be published under any entry."""
+    stem = _uri_stem(job.rel)
+    groups: dict[tuple[str, str], list[ImageVariant]] = {}
+    cache_files = []
+    try:
+        for item in record["files"]:
+            kind, fmt, width, height = (
+                item["kind"],
+                item["format"],
+                int(item["width"]),
+                int(item["height"]),
+            )
+            label = "-thumb" if kind == "thumb" else ""
+            uri = f"foto/{job.slug}/{stem}-{digest[:8]}{label}-{width}w.{fmt}"
+            mime = "image/webp" if fmt == "webp" else "image/jpeg"
+            groups.setdefault((kind, fmt), []).append(ImageVariant(uri, width, height, mime))
+            cache_files.append((uri, cache_dir / "foto" / item["name"]))
+        source_width, source_height = record["size"]  # read again for the size warning
+        if not (isinstance(source_width, int) and isinstance(source_height, int)):
+            return None
+        full_webp = groups[("full", "webp")]
+        return ProcessedPhoto(
+            source=job.path,
+            width=full_webp[-1].width,
+            height=full_webp[-1].height,
+            placeholder=str(record["placeholder"]),
+            webp=tuple(full_webp),
+            jpeg=tuple(groups[("full", "jpg")]),
+            thumb_webp=tuple(groups[("thumb", "webp")]),
+            thumb_jpeg=tuple(groups[("thumb", "jpg")]),
+            cache_files=tuple(cache_files),
+        )
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # a record from an older or damaged manifest: processed again
+
+
+def _uri_stem(rel: str) -> str:
+    """The file's stem as a URL-safe name: 'Foto Toko (1).JPG' -> 'foto-toko-1'."""
+    stem = Path(rel.replace("\\", "/")).stem
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_stem).strip("-")[:60].strip("-") or "foto"
+
+
+def _read_manifest(cache_dir: Path) -> _Manifest:
+    try:
+        raw = json.loads((cache_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _Manifest()  # no cache yet, or a damaged one: everything is processed again
+    if not isinstance(raw, dict) or raw.get("format") != MANIFEST_FORMAT:
+        return _Manifest()
+    sources, photos = raw.get("sources"), raw.get("photos")
+    return _Manifest(sources if isinstance(sources, dict) else {}, photos if isinstance(photos, dict) else {})
+
+
+def _update_manifest(cache_dir: Path, records: dict[str, Any], sources: dict[str, Any]) -> None:
+    # Merge with what is on disk now, so a run in parallel keeps what it added.
+    manifest = _read_manifest(cache_dir)
+    manifest.photos.update(records)
+    manifest.sources.update(sources)
+    live_sources = {path: key for path, key in manifest.sources.items() if os.path.exists(path)}
+    body = {"format": MANIFEST_FORMAT, "sources": live_sources, "photos": manifest.photos}
+    text = json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    _write_atomic(cache_dir / MANIFEST_NAME, text.encode("utf-8"))
