@@ -16,7 +16,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from generator.pipeline import SiteContent, Settings, build_content, build_date, check_catalog
+from generator.pipeline import Settings, SiteContent, build_content, build_date, check_catalog
 from generator.problems import WARNING, errors_in, format_problems
 
 log = logging.getLogger("mkdocs.plugins.umkm")
