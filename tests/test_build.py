@@ -29,7 +29,7 @@ FULL = {
         {"jenis": "pirt", "nomor": "2063216010123-24"},
     ],
     "produk": [{"nama": "Batik Tulis Tanjung Pura", "harga": "385000", "satuan": "lembar", "foto": ["foto/batik.jpg"]}],
-    "foto": ["foto/sampul.jpg"],
+    "foto": ["foto/sampul.jpg", "foto/galeri.jpg"],
     "diperbarui": "2026-10-02",
 }
 
@@ -45,7 +45,7 @@ def build(project: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def built(project: Path, make_entry: MakeEntry) -> Path:
-    make_entry("telaga-batik", FULL, body="## Sejarah\n\nDimulai **2017**.\n", photos={"foto/sampul.jpg": (900, 600), "foto/batik.jpg": (800, 800)})
+    make_entry("telaga-batik", FULL, body="## Sejarah\n\nDimulai **2017**.\n", photos={"foto/sampul.jpg": (900, 600), "foto/galeri.jpg": (700, 500), "foto/batik.jpg": (800, 800)})
     make_entry("keripik-sari-rasa", {"sertifikasi": [{"jenis": "halal", "nomor": "ID32110000145680324"}]})
     result = build(project)
     assert result.returncode == 0, result.stderr
@@ -161,7 +161,7 @@ def test_plain_mkdocs_build_validates_before_cleaning(project: Path, make_entry:
 
 
 def test_build_is_deterministic(project: Path, make_entry: MakeEntry) -> None:
-    make_entry("telaga-batik", FULL, photos={"foto/sampul.jpg": (900, 600), "foto/batik.jpg": (800, 800)})
+    make_entry("telaga-batik", FULL, photos={"foto/sampul.jpg": (900, 600), "foto/galeri.jpg": (700, 500), "foto/batik.jpg": (800, 800)})
     assert build(project).returncode == 0
     first = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
     shutil.rmtree(project / ".cache")
@@ -182,3 +182,55 @@ def test_sample_catalog_builds_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     pages = list((project / "site" / "usaha").glob("*/index.html"))
     assert len(pages) == len([p for p in (ROOT / "catalog").iterdir() if p.is_dir() and not p.name.startswith(("_", "."))])
+
+
+def build_in_process(project: Path) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    mkdocs_build(load_config(str(project / "mkdocs.yml")))
+
+
+def test_published_photos_are_clean_upright_and_bounded(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    from generator import images
+
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    folder = make_entry("telaga-batik", {**FULL, "produk": [], "foto": ["foto/miring.jpg", "foto/besar.png"]}).parent
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: a phone held upright
+    exif[0x010F] = "Samsung"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "S", (6.0, 17.0, 24.0)
+    (folder / "foto").mkdir()
+    Image.new("RGB", (600, 800), (10, 120, 200)).save(folder / "foto" / "miring.jpg", exif=exif)
+    Image.new("RGBA", (3000, 1000), (200, 10, 10, 128)).save(folder / "foto" / "besar.png")
+    build_in_process(project)
+    assert images.last_stats.processed == 2
+    published = [p for p in (project / "site" / "foto").rglob("*") if p.is_file()]
+    assert published
+    for path in published:
+        with Image.open(path) as img:
+            assert img.width <= 2048 and img.height <= 2048
+            assert not img.getexif() and "exif" not in img.info and "icc_profile" not in img.info
+            if path.name.startswith("miring") and "thumb" not in path.name:
+                assert img.width > img.height  # rotated upright
+    assert b"Samsung" not in b"".join(p.read_bytes() for p in published)
+    page = read(project / "site", "usaha/telaga-batik/index.html")
+    imgs = [dict(attrs) for tag, attrs in parse_tags(page) if tag == "img"]
+    assert imgs and all(i.get("width") and i.get("height") and i.get("srcset") and i.get("alt") for i in imgs)
+    assert "loading" not in imgs[0] and all(i.get("loading") == "lazy" for i in imgs[1:])
+
+    build_in_process(project)  # unchanged photos: no image work at all
+    assert images.last_stats.processed == 0 and images.last_stats.cached == 2
+
+
+def test_gallery_links_work_without_javascript(built: Path) -> None:
+    page = read(built, "usaha/telaga-batik/index.html")
+    links = [dict(attrs)["href"] for tag, attrs in parse_tags(page) if tag == "a" and "umkm-gallery__link" in (dict(attrs).get("class") or "")]
+    assert links
+    for href in links:
+        assert (built / "usaha" / "telaga-batik" / href).resolve().is_file()
+    assert '<script src="../../assets/galeri.js" defer>' in page
+    assert (built / "assets" / "galeri.js").is_file()
