@@ -22,7 +22,12 @@ from generator.schema import ENTRY, Field
 from generator.yamlstrict import Path_, dotted
 
 # Invisible characters that can disguise text: bidi overrides/isolates, zero-width, BOM, soft hyphen.
-_INVISIBLE = {0x00AD, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070)}
+# Control characters (Cc), surrogates (Cs), private use (Co) and the invisible formatting ones:
+# bidi overrides/isolates, zero-width, BOM, soft hyphen. One regex: this runs on every value.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
+)
 _NIK = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ .-]?){15}[0-9](?![0-9])")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
@@ -67,21 +72,12 @@ def validate_entry(raw: RawEntry, region: Region, *, today: date) -> tuple[Entry
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """Drop control and invisible formatting characters; single-line text loses its line breaks."""
-    text = unicodedata.normalize("NFC", text)
-    kept = []
-    for char in text:
-        if char in "\n\t" and multiline:
-            kept.append(char)
-        elif char in "\r":
-            continue
-        elif char in "\n\t":
-            kept.append(" ")
-        elif ord(char) in _INVISIBLE or unicodedata.category(char) in ("Cc", "Cs", "Co"):
-            continue
-        else:
-            kept.append(char)
-    cleaned = "".join(kept)
-    return cleaned if multiline else re.sub(r" {2,}", " ", cleaned).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text.replace("\r", ""))
+    if multiline:
+        return text
+    return re.sub(r"[\n\t ]+", " ", text).strip() if ("  " in text or "\n" in text or "\t" in text) else text.strip()
 
 
 def mask_digits(number: str) -> str:

@@ -8,12 +8,22 @@ explicit tags are reported as problems.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
 Path_ = tuple[str | int, ...]  # path of a value inside the document, e.g. ("produk", 0, "nama")
 
@@ -43,89 +53,117 @@ class YamlSyntaxError(Exception):
         super().__init__(f"{line}: {message}")
 
 
-class _StrictLoader(yaml.BaseLoader):
-    """BaseLoader (all scalars are str) that records anchors, aliases and tags instead of using them."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.found: list[tuple[tuple[int, int], str]] = []  # (line, column) of the node, message
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        event = self.peek_event()
-        line = (event.start_mark.line, event.start_mark.column)
-        if isinstance(event, AliasEvent):
-            self.get_event()
-            self.found.append((line, f"alias '*{event.anchor}' tidak diizinkan; tulis nilainya langsung"))
-            return ScalarNode("tag:yaml.org,2002:str", "", event.start_mark, event.end_mark)
-        if isinstance(event, (ScalarEvent, CollectionStartEvent)):
-            if event.anchor is not None:
-                self.found.append((line, f"anchor '&{event.anchor}' tidak diizinkan; tulis nilainya langsung"))
-                event.anchor = None
-            if event.tag not in (None, "!"):
-                tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-                self.found.append((line, f"tag YAML '{tag}' tidak diizinkan; hapus tag tersebut"))
-                event.tag = None
-        return super().compose_node(parent, index)
+# libyaml's parser is about ten times faster than PyYAML's own; its error texts differ, so a
+# document that fails is parsed again by the pure-Python parser for the messages we translate.
+_FAST_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document strictly; line numbers start at `first_line`."""
     try:
-        # The reader rejects control characters while it is constructed, so that is inside the `try`.
-        loader = _StrictLoader(text)
+        return _compose(yaml.parse(text, Loader=_FAST_LOADER), first_line)
+    except yaml.YAMLError:
+        if _FAST_LOADER is yaml.BaseLoader:
+            raise
+    try:
+        return _compose(yaml.parse(text, Loader=yaml.BaseLoader), first_line)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
         raise YamlSyntaxError(line, f"karakter tak terlihat atau karakter kendali tidak diizinkan (kode #x{exc.character:04X}); hapus karakter tersebut") from None
-    try:
-        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = _error_mark(exc)
         line = (mark.line if mark else 0) + first_line
         raise YamlSyntaxError(line, _describe_yaml_error(exc)) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(first_line, f"YAML tidak valid ({exc})") from None
-    finally:
-        loader.dispose()
+
+
+def _compose(events: Iterator[Event], first_line: int) -> YamlDoc:
+    """Build plain values from the parser's events, keeping lines and refusing YAML's extras."""
     doc = YamlDoc(data=None)
-    # The node an anchor, alias or tag belongs to starts where it does: `x: !!tag [a]` is about `x`,
-    # not about `x[0]` on the same line.
-    at: dict[tuple[int, int], Path_] = {}
-    if node is not None:
-        doc.data = _to_python(node, (), doc, first_line, at)
-    by_line = {line: path for path, line in sorted(doc.lines.items(), key=lambda item: len(item[0]))}
-    for (line, column), message in loader.found:
-        path = at.get((line, column), by_line.get(line + first_line, ()))
-        doc.issues.append((line + first_line, dotted(path), message))
+    stream = iter(events)
+    nodes = 0
+    for event in stream:
+        if isinstance(event, DocumentStartEvent):
+            nodes += 1
+            if nodes > 1:
+                # Same wording as PyYAML's composer, so the translation table applies.
+                raise yaml.composer.ComposerError(
+                    "expected a single document in the stream", None, "but found another document", event.start_mark
+                )
+            doc.data = _Composer(stream, doc, first_line).value(next(stream), ())
     doc.issues.sort(key=lambda issue: issue[0])
     return doc
 
 
-def _to_python(node: Node, path: Path_, doc: YamlDoc, offset: int, at: dict[tuple[int, int], Path_]) -> Any:
-    doc.lines.setdefault(path, node.start_mark.line + offset)
-    at.setdefault((node.start_mark.line, node.start_mark.column), path)
-    if isinstance(node, ScalarNode):
-        return node.value
-    if isinstance(node, SequenceNode):
-        return [_to_python(item, (*path, i), doc, offset, at) for i, item in enumerate(node.value)]
-    assert isinstance(node, MappingNode)
-    result: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key_line = key_node.start_mark.line + offset
-        if not isinstance(key_node, ScalarNode):
-            doc.issues.append((key_line, dotted(path), "kunci harus berupa teks biasa"))
-            continue
-        key = key_node.value
-        if key == "<<":
-            doc.issues.append((key_line, dotted(path), "penggabungan '<<' tidak diizinkan; tulis isinya langsung"))
-            continue
-        if key in result:
-            first = doc.lines[(*path, key)]
-            doc.issues.append((key_line, dotted((*path, key)), f"kunci ganda (sudah ada di baris {first}); hapus salah satunya"))
-            continue
-        doc.lines[(*path, key)] = key_line
-        result[key] = _to_python(value_node, (*path, key), doc, offset, at)
-        doc.lines[(*path, key)] = key_line
-    return result
+class _Composer:
+    def __init__(self, stream: Iterator[Event], doc: YamlDoc, offset: int):
+        self.stream = stream
+        self.doc = doc
+        self.offset = offset
+
+    def value(self, event: Event, path: Path_) -> Any:
+        line = event.start_mark.line + self.offset
+        self.doc.lines.setdefault(path, line)
+        if isinstance(event, AliasEvent):
+            self.issue(line, path, f"alias '*{event.anchor}' tidak diizinkan; tulis nilainya langsung")
+            return ""
+        self.check_extras(event, line, path)
+        if isinstance(event, ScalarEvent):
+            return event.value
+        if isinstance(event, SequenceStartEvent):
+            items = []
+            for item in self.stream:
+                if isinstance(item, SequenceEndEvent):
+                    return items
+                items.append(self.value(item, (*path, len(items))))
+        return self.mapping(path)
+
+    def mapping(self, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_event in self.stream:
+            if isinstance(key_event, MappingEndEvent):
+                return result
+            key_line = key_event.start_mark.line + self.offset
+            if not isinstance(key_event, ScalarEvent):
+                self.value(key_event, (*path, "\0"))  # consume the complex key
+                self.doc.lines.pop((*path, "\0"), None)
+                self.issue(key_line, path, "kunci harus berupa teks biasa")
+                self.skip(next(self.stream))
+                continue
+            self.check_extras(key_event, key_line, path)
+            key = key_event.value
+            if key == "<<":
+                self.issue(key_line, path, "penggabungan '<<' tidak diizinkan; tulis isinya langsung")
+                self.skip(next(self.stream))
+                continue
+            if key in result:
+                first = self.doc.lines[(*path, key)]
+                self.issue(key_line, (*path, key), f"kunci ganda (sudah ada di baris {first}); hapus salah satunya")
+                self.skip(next(self.stream))
+                continue
+            self.doc.lines[(*path, key)] = key_line
+            result[key] = self.value(next(self.stream), (*path, key))
+            self.doc.lines[(*path, key)] = key_line
+        return result
+
+    def skip(self, event: Event) -> None:
+        """Consume a value that is not kept, without recording its lines."""
+        depth = 1 if isinstance(event, CollectionStartEvent) else 0
+        while depth:
+            event = next(self.stream)
+            depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
+
+    def check_extras(self, event: Event, line: int, path: Path_) -> None:
+        if getattr(event, "anchor", None) is not None:
+            self.issue(line, path, f"anchor '&{event.anchor}' tidak diizinkan; tulis nilainya langsung")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
+            self.issue(line, path, f"tag YAML '{tag}' tidak diizinkan; hapus tag tersebut")
+
+    def issue(self, line: int, path: Path_, message: str) -> None:
+        self.doc.issues.append((line, dotted(path), message))
 
 
 def dotted(path: Path_) -> str:
