@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from generator.enrich import Business, CertificateView, ProductView
@@ -199,19 +199,29 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters["rupiah"] = format_rupiah
     env.filters["tanggal"] = format_tanggal
+    env.filters["angka"] = format_angka
     return env
 
 
 def format_rupiah(amount: int) -> str:
-    """Whole rupiah the Indonesian way: `Rp385.000` (no space, no decimals)."""
-    text = format_currency(amount, "IDR", locale="id_ID", format="¤#,##0", currency_digits=False)
-    # Some CLDR versions put a (narrow) no-break space after the symbol; the house form has none.
-    return text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    """Whole rupiah the Indonesian way: `Rp385.000` (no space, no decimals).
+
+    Written out rather than through Babel's `format_currency`, which costs half a millisecond a
+    price; tests check both agree.
+    """
+    return f"Rp{amount:,}".replace(",", ".")
 
 
+@functools.lru_cache(maxsize=4096)
 def format_tanggal(day: date) -> str:
     """A date the Indonesian way: `28 November 2026`."""
     return format_date(day, "d MMMM y", locale="id")
+
+
+@functools.lru_cache(maxsize=4096)
+def format_angka(number: int) -> str:
+    """A count the Indonesian way: `1.234`."""
+    return format_decimal(number, format="#,##0", locale="id")
 
 
 def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
@@ -225,6 +235,7 @@ def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
     return f"{stem}/" if directory_urls else f"{stem}.html"
 
 
+@functools.lru_cache(maxsize=65536)
 def url_to(from_src_uri: str, target: str, *, directory_urls: bool = True) -> str:
     """A link from one page to a page (`x.md`, optionally with `#anchor`) or a site file."""
     path, hash_, fragment = target.partition("#")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -283,10 +284,7 @@ class _Checker:
 
     def kecamatan(self, text: str, path: Path_) -> str | None:
         wanted = _fold_place(text)
-        names: dict[str, str] = {}
-        for kecamatan in self.region.kecamatan:
-            for name in (kecamatan.nama, *kecamatan.varian):
-                names[_fold_place(name)] = kecamatan.nama
+        names = _place_names(self.region)
         if wanted in names:
             return names[wanted]
         # 0.75, not 0.6: a neighbour's kecamatan (Kota Bekasi's `Bekasi Barat`) must not be "corrected"
@@ -402,6 +400,16 @@ class _Checker:
 def _or_list(values: tuple[str, ...]) -> str:
     """`a, b atau c`."""
     return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} atau {values[-1]}"
+
+
+@functools.lru_cache(maxsize=8)
+def _place_names(region: Region) -> dict[str, str]:
+    """Every accepted spelling of a kecamatan, folded, to its canonical name."""
+    names: dict[str, str] = {}
+    for kecamatan in region.kecamatan:
+        for name in (kecamatan.nama, *kecamatan.varian):
+            names[_fold_place(name)] = kecamatan.nama
+    return names
 
 
 def _fold_place(name: str) -> str:

@@ -529,3 +529,13 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
     second = render(*shuffled)
     assert list(first) == sorted(first)
     assert first == second
+
+
+@pytest.mark.parametrize("amount", [0, 5, 999, 1000, 15000, 385000, 1250000, 2500000000])
+def test_rupiah_matches_babel(amount: int) -> None:
+    from babel.numbers import format_currency
+
+    from generator.pages import format_rupiah
+
+    babel = format_currency(amount, "IDR", locale="id_ID", format="¤#,##0", currency_digits=False)
+    assert format_rupiah(amount) == babel.replace("\u00a0", "").replace("\u202f", "")
