@@ -35,11 +35,12 @@ PRODUCTS = {
 }
 FIRST = ["Sari", "Berkah", "Makmur", "Jaya", "Lestari", "Mandiri", "Sejahtera", "Barokah", "Sinar", "Maju", "Rizki", "Amanah"]
 SECOND = ["Rasa", "Abadi", "Bersama", "Sentosa", "Utama", "Kencana", "Harapan", "Mulia", "Bekasi", "Asri"]
-WORDS = (
+_TEXT = (
     "usaha kami berdiri sejak lama dan melayani pelanggan dari seluruh kabupaten bekasi dengan bahan pilihan "
     "diolah setiap hari tanpa pengawet dikemas rapi siap kirim melalui toko daring maupun pesan langsung lewat whatsapp "
     "kami juga menerima pesanan dalam jumlah besar untuk acara kantor sekolah dan pengadaan pemerintah"
-).split()
+)
+WORDS = _TEXT.split()
 PLATFORMS = [("tokopedia", "https://www.tokopedia.com/{}"), ("shopee", "https://shopee.co.id/{}"), ("padi-umkm", "https://padiumkm.id/toko/{}")]
 
 
