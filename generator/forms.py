@@ -1,0 +1,766 @@
+"""GitHub issue forms made from the entry schema, and submitted forms turned back into entries.
+
+`umkm formulir` writes `.github/ISSUE_TEMPLATE/*.yml` from `schema.ENTRY_FIELDS` and the region's
+vocabularies, so the form can never ask for something the validator does not accept. GitHub
+renders a submitted form as Markdown (`### Label`, a blank line, the value; `_No response_` when
+empty); `parse_issue` reads that back by the same labels, and `submission_changes` turns the
+values into `write.Change`s that `umkm from-issue` applies to a new or an existing entry.
+
+How a field is asked depends on its schema type only: scalars are inputs, vocabularies are
+dropdowns, photo lists are drop zones, a list of records is either a few numbered groups of fields
+(`SLOTS`, where a dropdown is worth it) or a textarea with one record per line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import yaml
+
+from generator.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
+from generator.images import MAX_PHOTO_MB
+from generator.load import SLUG, load_entry
+from generator.models import Region
+from generator.problems import ERROR, WARNING, Problem, errors_in
+from generator.region import slugify
+from generator.schema import ENTRY_FIELDS, PHOTO_LIST, STORY, Field
+from generator.validate import clean_text
+from generator.write import Change, FieldPath, Match, Written, apply_changes, origin_of, write_entry
+
+NEW = "daftar-usaha"
+UPDATE = "perbarui-usaha"
+REPORT = "laporkan-kesalahan"
+FORMS = (NEW, UPDATE, REPORT)
+TEMPLATE_DIR = Path(".github") / "ISSUE_TEMPLATE"
+# Issue labels the forms set; the issue-form workflow acts on the first two.
+ISSUE_LABELS = {NEW: "daftar-usaha", UPDATE: "perbarui-usaha", REPORT: "laporan-kesalahan"}
+
+# Lists of records asked as numbered groups of fields (so their vocabulary is a dropdown).
+SLOTS = {"toko_online": 3, "sertifikasi": 3}
+SKIPPED = frozenset({"diperbarui"})  # set by the tools, not asked
+NO_RESPONSE = "_No response_"
+CLEAR = "-"  # in the update form: empty this field
+MAX_SLUG = 60
+SLUG_ID = "slug"
+CONSENT_ID = "persetujuan"
+CONSENT = (
+    "Saya pemilik usaha ini atau mendapat izin pemiliknya.",
+    "Foto yang saya kirim milik saya sendiri atau saya berhak memakainya.",
+    "Saya setuju data ini ditampilkan untuk umum, dan saya tidak menulis NIK atau nomor KTP.",
+)
+_HEADER = "# Dibuat oleh `umkm formulir` dari generator/schema.py dan wilayah.yml. Jangan diubah langsung:\n# ubah skema atau data wilayah, lalu jalankan `umkm formulir`.\n"
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_PHOTO_TOKEN = re.compile(r"!?\[[^\]]*\]\(\s*(https?://[^\s)]+)[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.IGNORECASE)
+_CHECKBOX = re.compile(r"^- \[([ xX])\] (.+)$")
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One element of an issue form, with the schema path its value goes to."""
+
+    id: str
+    kind: str  # markdown, input, textarea, dropdown, checkboxes
+    role: str  # value, photos, lines, slot, story, slug, consent, note, text
+    label: str = ""
+    description: str = ""
+    placeholder: str = ""
+    required: bool = False
+    options: tuple[str, ...] = ()
+    spec: Field | None = None  # the schema field (for lines and slots: the list field)
+    path: tuple[str, ...] = ()  # where the value goes: ("kontak", "whatsapp"); ("sertifikasi",) for slots
+    slot: int = 0  # 1-based number of the group, for slots
+    child: Field | None = None  # the record's field a slot element asks for
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something to tell the person who filled in the form, named by the form's own words."""
+
+    where: str  # a form label, or "" for the whole submission
+    text: str
+    level: str = ERROR
+
+    def format(self) -> str:
+        prefix = "" if self.level == ERROR else f"{self.level}: "
+        return f"{self.where}: {prefix}{self.text}" if self.where else f"{prefix}{self.text}"
+
+
+@dataclass(frozen=True)
+class PhotoRequest:
+    """Photos to download for one photo list of the entry."""
+
+    path: FieldPath
+    urls: tuple[str, ...]
+    origin: str
+
+
+@dataclass
+class Submission:
+    """A submitted form, read: what it changes and anything wrong with it."""
+
+    kind: str
+    slug: str = ""
+    changes: list[Change] = field(default_factory=list)
+    photos: list[PhotoRequest] = field(default_factory=list)
+    story: str | None = None  # None: not given
+    messages: list[Message] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)  # raw text by form label
+
+
+# --- the forms --------------------------------------------------------------------------------------
+
+
+def form_fields(kind: str, region: Region) -> list[FormField]:
+    """The elements of one form, in order."""
+    if kind == REPORT:
+        return _report_fields()
+    update = kind == UPDATE
+    fields: list[FormField] = [FormField("", "markdown", "note", description=_intro(kind, region))]
+    if update:
+        fields.append(_slug_field())
+    for spec in ENTRY_FIELDS:
+        if spec.name in SKIPPED:
+            continue
+        if spec.type == "object":
+            fields += [_scalar_field(child, (spec.name, child.name), region, update) for child in spec.fields]
+        elif spec.type == "list" and spec is PHOTO_LIST:
+            fields.append(_photos_field(spec, update))
+        elif spec.type == "list" and spec.fields and spec.name in SLOTS:
+            fields += _slot_fields(spec, region, update)
+        elif spec.type == "list" and spec.fields:
+            fields.append(_lines_field(spec, update))
+        elif spec.type == "list":
+            fields.append(
+                FormField(spec.name, "textarea", "lines", spec.label, _describe(spec, "Satu per baris."), spec=spec, path=(spec.name,))
+            )
+        else:
+            fields.append(_scalar_field(spec, (spec.name,), region, update))
+    fields.append(
+        FormField(STORY.name, "textarea", "story", STORY.label, _describe(STORY, _clear_note(update)), spec=STORY, path=(STORY.name,))
+    )
+    fields.append(
+        FormField(
+            CONSENT_ID,
+            "checkboxes",
+            "consent",
+            "Pernyataan",
+            "Wajib dicentang semua agar data dapat diproses.",
+            options=CONSENT,
+            required=True,
+        )
+    )
+    return fields
+
+
+def issue_form(kind: str, region: Region) -> dict[str, Any]:
+    """The issue form as GitHub's form schema wants it."""
+    titles = {
+        NEW: (
+            "Daftarkan usaha",
+            "Daftarkan usaha Anda ke katalog UMKM: isi formulir, kirim, lalu petugas Dinas meninjau.",
+            "Daftar usaha: ",
+        ),
+        UPDATE: ("Perbarui data usaha", "Ubah data usaha yang sudah ada di katalog: isi hanya bagian yang berubah.", "Perbarui data: "),
+        REPORT: ("Laporkan kesalahan data", "Beri tahu Dinas bila ada data usaha yang salah atau tidak pantas.", "Laporan kesalahan: "),
+    }
+    name, description, title = titles[kind]
+    return {
+        "name": name,
+        "description": f"{description} ({region.nama})",
+        "title": title,
+        "labels": [ISSUE_LABELS[kind]],
+        "body": [_element(f) for f in form_fields(kind, region)],
+    }
+
+
+def render_form(kind: str, region: Region) -> str:
+    """The YAML text of one form, as committed under `.github/ISSUE_TEMPLATE/`."""
+    text = yaml.dump(issue_form(kind, region), Dumper=_FormDumper, allow_unicode=True, sort_keys=False, width=1000)
+    return _HEADER + text
+
+
+class _FormDumper(yaml.SafeDumper):
+    """Paragraphs as literal blocks, list items indented under their key: a form people can read."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None)
+
+
+_FormDumper.add_representer(str, _represent_text)
+
+
+def form_files(root: Path, region: Region) -> dict[Path, str]:
+    """Every form file and its text, by path under the project root."""
+    return {root / TEMPLATE_DIR / f"{kind}.yml": render_form(kind, region) for kind in FORMS}
+
+
+def issue_form_url(repo_url: str, kind: str, *, slug: str = "", title: str = "") -> str:
+    """A link that opens a form with fields filled in (GitHub reads field ids from the query)."""
+    if not repo_url.startswith("https://"):
+        return ""
+    query = {"template": f"{kind}.yml"}
+    if title:
+        query["title"] = title
+    if slug:
+        query[SLUG_ID] = slug
+    return f"{repo_url.rstrip('/')}/issues/new?{urlencode(query)}"
+
+
+def _intro(kind: str, region: Region) -> str:
+    if kind == NEW:
+        return (
+            f"Formulir ini mendaftarkan usaha Anda ke Katalog UMKM {region.nama}. Isi sebisanya; kolom bertanda * wajib.\n\n"
+            "Setelah dikirim, sistem memeriksa isian dalam beberapa menit dan membalas di bawah issue ini. Bila ada yang perlu "
+            "diperbaiki, ubah issue ini (menu ··· lalu *Edit*) dan pemeriksaan berjalan lagi. Bila sudah benar, petugas "
+            f"{region.dinas or 'Dinas'} meninjau sebelum data tampil.\n\n"
+            "**Data ini tampil untuk umum.** Jangan menulis NIK, nomor KTP atau data pribadi lain."
+        )
+    return (
+        "Isi **hanya bagian yang berubah**; bagian yang dikosongkan tidak diubah. Tulis tanda `-` saja untuk menghapus isi "
+        "sebuah bagian.\n\nSetelah dikirim, sistem memeriksa isian dan membalas di bawah issue ini; petugas Dinas meninjau "
+        "perubahan sebelum tampil. Jangan menulis NIK atau nomor KTP."
+    )
+
+
+def _slug_field() -> FormField:
+    return FormField(
+        SLUG_ID,
+        "input",
+        "slug",
+        "Alamat halaman usaha (slug)",
+        "Terisi otomatis bila formulir dibuka dari tombol di halaman usaha. Bisa juga ditempel alamat halamannya, misalnya .../usaha/keripik-sari-rasa/",
+        "keripik-sari-rasa",
+        required=True,
+    )
+
+
+def _report_fields() -> list[FormField]:
+    return [
+        FormField(
+            "",
+            "markdown",
+            "note",
+            description="Terima kasih telah membantu menjaga data katalog tetap benar. Petugas Dinas akan memeriksa laporan ini.",
+        ),
+        _slug_field(),
+        FormField(
+            "masalah",
+            "textarea",
+            "text",
+            "Apa yang salah?",
+            "Misalnya: nomor WhatsApp sudah tidak aktif, usaha sudah tutup, foto bukan milik usaha ini.",
+            required=True,
+        ),
+        FormField("data-benar", "textarea", "text", "Data yang benar (bila tahu)", "Jangan menulis NIK atau data pribadi orang lain."),
+    ]
+
+
+def _scalar_field(spec: Field, path: tuple[str, ...], region: Region, update: bool) -> FormField:
+    required = spec.required and not update
+    ident = "-".join(path)
+    if spec.type == "choice":
+        return FormField(
+            ident,
+            "dropdown",
+            "value",
+            spec.label,
+            _describe(spec),
+            required=required,
+            options=tuple(t for t, _ in choice_options(region, spec.vocabulary)),
+            spec=spec,
+            path=path,
+        )
+    kind = "textarea" if (spec.max_length or 0) > 300 else "input"
+    return FormField(
+        ident,
+        kind,
+        "value",
+        spec.label,
+        _describe(spec, _clear_note(update and not spec.required)),
+        _placeholder(spec),
+        required,
+        spec=spec,
+        path=path,
+    )
+
+
+def _photos_field(spec: Field, update: bool) -> FormField:
+    note = (
+        f"Seret (drag) atau tempel foto ke kotak ini, JPEG/PNG/WebP, paling besar {MAX_PHOTO_MB} MB per foto. Foto pertama menjadi sampul."
+    )
+    if update:
+        note += " Foto yang dikirim menggantikan semua foto usaha yang lama."
+    return FormField(spec.name, "textarea", "photos", spec.label, note + _clear_note(update), spec=spec, path=(spec.name,))
+
+
+def _slot_fields(spec: Field, region: Region, update: bool) -> list[FormField]:
+    fields = []
+    for number in range(1, SLOTS[spec.name] + 1):
+        for child in spec.fields:
+            if child.type == "list":
+                continue
+            ident = f"{spec.name}-{number}-{child.name}"
+            label = f"{spec.label} {number}: {child.label}"
+            help_text = child.help
+            if child is spec.fields[0] and number == 1:
+                help_text = f"{spec.help} {help_text}".strip()
+            if child.type == "choice":
+                options = tuple(t for t, _ in choice_options(region, child.vocabulary))
+                fields.append(
+                    FormField(
+                        ident, "dropdown", "slot", label, help_text, options=options, spec=spec, path=(spec.name,), slot=number, child=child
+                    )
+                )
+            else:
+                fields.append(
+                    FormField(
+                        ident,
+                        "input",
+                        "slot",
+                        label,
+                        help_text,
+                        _placeholder(child),
+                        spec=spec,
+                        path=(spec.name,),
+                        slot=number,
+                        child=child,
+                    )
+                )
+    return fields
+
+
+def _lines_field(spec: Field, update: bool) -> FormField:
+    columns = [c for c in spec.fields if c.type != "list"]
+    photos = any(c is PHOTO_LIST for c in spec.fields)
+    order = " | ".join(c.label for c in columns)
+    note = f"Satu per baris, bagian dipisah tanda | dengan urutan: {order}. Bagian di belakang boleh dikosongkan."
+    if photos:
+        note += " Seret foto ke baris yang sama (atau baris tepat di bawahnya)."
+    if update:
+        note += f" Baris dengan {columns[0].label.lower()} yang sudah ada mengubah butir itu; yang baru ditambahkan."
+    example = " | ".join(c.example.strip('"') for c in columns if c.example)
+    return FormField(
+        spec.name, "textarea", "lines", spec.label, _describe(spec, note + _clear_note(update)), example, spec=spec, path=(spec.name,)
+    )
+
+
+def _describe(spec: Field, extra: str = "") -> str:
+    parts = [spec.help, "Tidak ditampilkan di situs." if spec.private else "", extra]
+    return " ".join(_sentence(p) for p in parts if p.strip())
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", ":", "/")) else f"{text}."
+
+
+def _clear_note(update: bool) -> str:
+    return " Tulis - untuk menghapus isinya." if update else ""
+
+
+def _placeholder(spec: Field) -> str:
+    return spec.example.strip('"').strip("[]")
+
+
+def _element(f: FormField) -> dict[str, Any]:
+    if f.kind == "markdown":
+        return {"type": "markdown", "attributes": {"value": f.description}}
+    attributes: dict[str, Any] = {"label": f.label}
+    if f.description:
+        attributes["description"] = f.description
+    if f.kind == "checkboxes":
+        attributes["options"] = [{"label": option, "required": True} for option in f.options]
+        return {"type": "checkboxes", "id": f.id, "attributes": attributes}
+    if f.kind == "dropdown":
+        attributes["options"] = list(f.options)
+    elif f.placeholder:
+        attributes["placeholder"] = f.placeholder
+    return {"type": f.kind, "id": f.id, "attributes": attributes, "validations": {"required": f.required}}
+
+
+def choice_options(region: Region, vocabulary: str) -> list[tuple[str, str]]:
+    """(text shown, value stored) of a vocabulary: sector and kind labels, kecamatan names."""
+    if vocabulary == "sektor":
+        return [(s.label, s.key) for s in region.sectors]
+    if vocabulary == "kecamatan":
+        return [(k.nama, k.nama) for k in region.kecamatan]
+    if vocabulary == "sertifikasi":
+        return [(c.label, c.key) for c in region.cert_kinds]
+    if vocabulary == "platform":
+        return [(p.label, p.key) for p in region.platforms]
+    raise KeyError(vocabulary)
+
+
+def choice_value(region: Region, vocabulary: str, text: str) -> str:
+    """The stored value of a shown one (`Kuliner` → `kuliner`); unknown text is passed on for the validator to explain."""
+    folded = text.strip().casefold()
+    for shown, value in choice_options(region, vocabulary):
+        if folded in (shown.casefold(), value.casefold()):
+            return value
+    return text.strip()
+
+
+# --- reading a submitted form ---------------------------------------------------------------------
+
+
+def detect_kind(body: str) -> str:
+    """Which form an issue body came from: the update form asks for the slug first."""
+    return UPDATE if re.search(rf"^### {re.escape(_slug_field().label)}\s*$", _normalise(body), re.MULTILINE) else NEW
+
+
+def parse_issue(body: str, kind: str, region: Region) -> Submission:
+    """Read the values of a submitted form, then what they change."""
+    values = read_sections(_normalise(body), [f.label for f in form_fields(kind, region) if f.label])
+    submission = Submission(kind, values=values)
+    if not values:
+        submission.messages.append(
+            Message("", "isi issue ini bukan formulir katalog; gunakan tombol 'Daftarkan usaha' atau 'Perbarui data usaha'")
+        )
+        return submission
+    _read_values(submission, form_fields(kind, region), region)
+    return submission
+
+
+def read_sections(body: str, labels: Sequence[str]) -> dict[str, str]:
+    """Each `### Label` section's text, looked up in form order so a story's own headings stay text."""
+    found: list[tuple[int, int, str]] = []
+    position = 0
+    for label in labels:
+        match = re.compile(rf"^### {re.escape(label)}[ \t]*$", re.MULTILINE).search(body, position)
+        if match:
+            found.append((match.start(), match.end(), label))
+            position = match.end()
+    values = {}
+    for i, (_, end, label) in enumerate(found):
+        stop = found[i + 1][0] if i + 1 < len(found) else len(body)
+        text = body[end:stop].strip("\n").strip()
+        values[label] = "" if text == NO_RESPONSE else text
+    return values
+
+
+def _normalise(body: str) -> str:
+    return body.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_values(sub: Submission, fields: list[FormField], region: Region) -> None:
+    update = sub.kind == UPDATE
+    slots: dict[tuple[str, int], list[tuple[FormField, str]]] = {}
+    for f in fields:
+        text = sub.values.get(f.label, "") if f.label else ""
+        if f.role == "slot":
+            slots.setdefault((f.path[0], f.slot), []).append((f, text))
+            continue
+        if not text:
+            continue
+        if f.role == "slug":
+            sub.slug = _read_slug(text)
+            if not SLUG.match(sub.slug):
+                sub.messages.append(Message(f.label, f"'{text}' bukan alamat halaman usaha yang dikenal (misalnya keripik-sari-rasa)"))
+        elif f.role == "consent":
+            unchecked = [m.group(2) for line in text.splitlines() if (m := _CHECKBOX.match(line.strip())) and m.group(1) == " "]
+            if unchecked:
+                sub.messages.append(Message(f.label, f"pernyataan belum dicentang: {unchecked[0]}"))
+        elif update and text == CLEAR:
+            if f.spec is not None and f.spec.required and f.role == "value":
+                sub.messages.append(Message(f.label, "kolom wajib tidak dapat dihapus"))
+            elif f.role == "story":
+                sub.story = ""
+            else:
+                sub.changes.append(Change(f.path, None, f.label))
+        elif f.role == "value":
+            assert f.spec is not None
+            sub.changes.append(Change(f.path, _scalar(f.spec, text, region), f.label))
+        elif f.role == "story":
+            sub.story = clean_text(text, multiline=True).strip("\n") + "\n"
+        elif f.role == "photos":
+            urls = photo_urls(text)
+            if urls:
+                sub.photos.append(PhotoRequest(f.path, tuple(urls), f.label))
+            else:
+                sub.messages.append(Message(f.label, "tidak ada foto yang terbaca; seret berkas foto ke kotak ini"))
+        elif f.role == "lines":
+            _read_lines(sub, f, text, region)
+    for _, group in sorted(slots.items()):
+        _read_slot(sub, group, region, update)
+    consent = next((f for f in fields if f.role == "consent"), None)
+    if consent is not None and not sub.values.get(consent.label):
+        sub.messages.append(Message(consent.label, "pernyataan belum dicentang"))
+    if update and not (sub.changes or sub.photos or sub.story is not None):
+        sub.messages.append(Message("", "tidak ada bagian yang diisi, jadi tidak ada yang diubah"))
+
+
+def _scalar(spec: Field, text: str, region: Region) -> str:
+    value = clean_text(text)
+    return choice_value(region, spec.vocabulary, value) if spec.type == "choice" else value
+
+
+def _read_slot(sub: Submission, group: list[tuple[FormField, str]], region: Region, update: bool) -> None:
+    filled = [(f, text) for f, text in group if text]
+    if not filled:
+        return
+    key_field, key_text = group[0]
+    assert key_field.child is not None and key_field.spec is not None
+    if not key_text and key_field.child.vocabulary == "platform":
+        key_text = _platform_of(region, " ".join(text for _, text in filled))
+    if not key_text:
+        sub.messages.append(Message(key_field.label, f"pilih {key_field.child.label.lower()} untuk isian {filled[0][0].label}"))
+        return
+    key = _scalar(key_field.child, key_text, region)
+    base: FieldPath = (key_field.spec.name, Match(key_field.child.name, key))
+    for f, text in filled:
+        assert f.child is not None
+        if f is key_field:
+            sub.changes.append(Change((*base, f.child.name), key, f.label))
+        elif update and text == CLEAR:
+            sub.changes.append(Change((*base, f.child.name), None, f.label))
+        else:
+            sub.changes.append(Change((*base, f.child.name), _scalar(f.child, text, region), f.label))
+
+
+def _platform_of(region: Region, text: str) -> str:
+    """The marketplace a shop address belongs to, when the owner pasted the address but chose no platform."""
+    host = (urlsplit(text.strip()).hostname or "").lower()
+    for platform in region.platforms:
+        if host and any(host == d or host.endswith(f".{d}") for d in platform.domains):
+            return platform.key
+    return ""
+
+
+def _read_lines(sub: Submission, f: FormField, text: str, region: Region) -> None:
+    assert f.spec is not None
+    spec = f.spec
+    if not spec.fields:  # a list of text: one value per line
+        sub.changes.append(Change(f.path, [clean_text(line) for line in text.splitlines() if clean_text(line)], f.label))
+        return
+    columns = [c for c in spec.fields if c.type != "list"]
+    photo_child = next((c for c in spec.fields if c is PHOTO_LIST), None)
+    key_child = columns[0]
+    previous: FieldPath | None = None
+    pending_photos: dict[FieldPath, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        urls = [a or b for a, b in _PHOTO_TOKEN.findall(line)]
+        rest = _PHOTO_TOKEN.sub(" ", line).strip().strip("|").strip()
+        where = f"{f.label}, baris {number}"
+        if not rest:
+            if urls and previous is not None and photo_child is not None:
+                pending_photos.setdefault((*previous, photo_child.name), []).extend(urls)
+            elif urls:
+                sub.messages.append(
+                    Message(
+                        where, f"foto tanpa {key_child.label.lower()}; tulis baris {key_child.label.lower()} dulu, lalu foto di baris itu"
+                    )
+                )
+            continue
+        parts = [clean_text(p) for p in rest.split("|")]
+        if len(parts) > len(columns):
+            sub.messages.append(
+                Message(
+                    where, f"terlalu banyak bagian ({len(parts)}; paling banyak {len(columns)}: {' | '.join(c.label for c in columns)})"
+                )
+            )
+            continue
+        if not parts[0]:
+            sub.messages.append(Message(where, f"{key_child.label.lower()} wajib diisi di bagian pertama"))
+            continue
+        base: FieldPath = (spec.name, Match(key_child.name, parts[0]))
+        previous = base
+        for column, value in zip(columns, parts, strict=False):
+            if value:
+                sub.changes.append(Change((*base, column.name), _scalar(column, value, region), where))
+        if urls and photo_child is not None:
+            pending_photos.setdefault((*base, photo_child.name), []).extend(urls)
+    for path, urls in pending_photos.items():
+        sub.photos.append(PhotoRequest(path, tuple(dict.fromkeys(urls)), f.label))
+
+
+def photo_urls(text: str) -> list[str]:
+    """Every address in a photo box: Markdown images, `<img>` tags and bare links, in order."""
+    return list(dict.fromkeys(_URL.findall(text)))
+
+
+def _read_slug(text: str) -> str:
+    text = text.strip().strip("/")
+    if "://" in text:
+        text = urlsplit(text).path.strip("/").split("/")[-1]
+    return text.strip().lower()
+
+
+def slug_for(nama: str) -> str:
+    """The folder name for a new business: its name in lowercase with hyphens, cut at a word."""
+    slug = slugify(nama)
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0]
+    return slug
+
+
+# --- from a submission to an entry ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    slug: str
+    nama: str
+    messages: list[Message]
+    written: Written | None
+
+    @property
+    def ok(self) -> bool:
+        return self.written is not None and self.written.written
+
+
+def entry_from_issue(
+    body: str,
+    *,
+    catalog_dir: Path,
+    region: Region,
+    today: date,
+    check: Callable[[Path], list[Problem]],
+    kind: str | None = None,
+    photo_sources: Sequence[str] | None = GITHUB_PHOTO_SOURCES,
+    fetch: Callable[..., Photo] = fetch_photo,
+    schema_ref: str | None = None,
+) -> IssueResult:
+    """Turn a submitted form into `catalog/<slug>/`, written only when it passes the validator."""
+    kind = kind or detect_kind(body)
+    sub = parse_issue(body, kind, region)
+    slug, existing, story = _target(sub, catalog_dir)
+    nama = next((str(c.value) for c in sub.changes if c.path == ("nama",) and c.value), "") or str(existing.get("nama", "")) or slug
+    if kind == UPDATE and not existing:
+        return IssueResult(slug, nama, sub.messages, None)
+    photos: dict[str, bytes] = {}
+    changes = list(sub.changes)
+    for request in sub.photos:
+        for url in request.urls:
+            try:
+                check_source(url, photo_sources)
+            except PhotoError as exc:
+                sub.messages.append(Message(request.origin, exc.message))
+    if not errors_in_messages(sub.messages):  # photos are fetched only for a submission that can be written
+        for request in sub.photos:
+            names = []
+            for url in request.urls:
+                try:
+                    photo = fetch(url, sources=photo_sources)
+                except PhotoError as exc:
+                    sub.messages.append(Message(request.origin, exc.message))
+                    continue
+                photos[photo.name] = photo.data
+                names.append(photo.name)
+            changes.append(Change(request.path, list(dict.fromkeys(names)), request.origin))
+    data, origins = apply_changes(existing, [*changes, Change(("diperbarui",), today.isoformat())])
+    if sub.story is not None:
+        story = sub.story
+    # Checked even when the form itself has errors, so the owner gets every message in one reply.
+    kwargs = {"schema_ref": schema_ref} if schema_ref else {}
+    blocked = bool(errors_in_messages(sub.messages)) or not slug
+    folder = catalog_dir / (slug or "usaha-baru")
+    if kind == NEW and folder.exists():  # a name already taken (reported above): check beside it, never over it
+        folder = catalog_dir / f".{folder.name}-periksa"
+    written = write_entry(folder, data, story, photos, check=check, dry_run=blocked, **kwargs)
+    messages = sub.messages + [_message(p, origins) for p in written.problems]
+    return IssueResult(slug, nama, _in_form_order(messages, form_fields(kind, region)), written)
+
+
+def _in_form_order(messages: list[Message], fields: list[FormField]) -> list[Message]:
+    """Messages in the order the owner sees the form (a line of a list goes with its field)."""
+    position = {f.label: i for i, f in enumerate(fields) if f.label}
+    return sorted(messages, key=lambda m: position.get(m.where.split(", baris ")[0], -1 if not m.where else len(position)))
+
+
+def _target(sub: Submission, catalog_dir: Path) -> tuple[str, dict[str, Any], str]:
+    """The entry's slug, its current data and story (empty for a new business)."""
+    if sub.kind == UPDATE:
+        folder = catalog_dir / sub.slug
+        if not sub.slug:
+            sub.messages.append(Message(_slug_field().label, "wajib diisi: alamat halaman usaha yang akan diperbarui"))
+            return "", {}, ""
+        if not SLUG.match(sub.slug) or not (folder / "index.md").is_file():
+            if SLUG.match(sub.slug):
+                sub.messages.append(
+                    Message(
+                        _slug_field().label, f"usaha '{sub.slug}' belum ada di katalog; untuk usaha baru gunakan formulir Daftarkan usaha"
+                    )
+                )
+            return sub.slug, {}, ""
+        raw, problems = load_entry(folder)
+        if raw is None or not isinstance(raw.doc.data, dict) or errors_in(problems):
+            sub.messages.append(Message("", f"data usaha '{sub.slug}' di katalog sedang rusak; petugas Dinas akan memperbaikinya dulu"))
+            return sub.slug, {}, ""
+        return sub.slug, dict(raw.doc.data), raw.body
+    nama = next((str(c.value) for c in sub.changes if c.path == ("nama",) and c.value), "")
+    slug = slug_for(nama)
+    if nama and not slug:
+        sub.messages.append(Message("Nama usaha", "nama usaha harus memuat huruf atau angka latin"))
+    if slug and (catalog_dir / slug).exists():
+        kecamatan = next((str(c.value) for c in sub.changes if c.path == ("kecamatan",) and c.value), "")
+        existing, _ = load_entry(catalog_dir / slug)
+        same_place = (
+            existing is not None
+            and isinstance(existing.doc.data, dict)
+            and slugify(str(existing.doc.data.get("kecamatan", ""))) == slugify(kecamatan)
+        )
+        alternative = f"{slug}-{slugify(kecamatan)}" if kecamatan else ""
+        if same_place or not alternative or (catalog_dir / alternative).exists():
+            sub.messages.append(
+                Message(
+                    "Nama usaha",
+                    f"usaha bernama '{nama}' sudah ada di katalog (/usaha/{slug}/); bila itu usaha Anda, gunakan formulir Perbarui data usaha",
+                )
+            )
+        else:
+            slug = alternative
+    return slug, {}, ""
+
+
+def _message(problem: Problem, origins: dict[str, str]) -> Message:
+    origin = origin_of(problem.field, origins)
+    text = problem.message if origin or not problem.field else f"{problem.field}: {problem.message}"
+    return Message(origin, text, problem.level)
+
+
+def errors_in_messages(messages: Sequence[Message]) -> list[Message]:
+    return [m for m in messages if m.level == ERROR]
+
+
+def report_markdown(result: IssueResult) -> str:
+    """The comment posted back on the issue, in plain Indonesian."""
+    errors = errors_in_messages(result.messages)
+    warnings = [m for m in result.messages if m.level == WARNING]
+    lines: list[str] = []
+    if result.ok:
+        lines.append(
+            f"Terima kasih! Data **{_md(result.nama)}** lolos pemeriksaan otomatis dan diteruskan ke petugas Dinas untuk ditinjau."
+        )
+        if warnings:
+            lines += ["", "Beberapa hal sebaiknya diperbaiki (ubah issue ini bila bisa):", ""]
+            lines += [_bullet(m) for m in warnings]
+    else:
+        lines.append("Terima kasih! Data belum dapat diproses karena hal berikut:")
+        lines += ["", *[_bullet(m) for m in errors or result.messages], ""]
+        lines.append(
+            "Silakan **ubah issue ini** (menu ··· di kanan atas isi issue, lalu *Edit*), perbaiki bagian di atas, lalu simpan. Pemeriksaan akan berjalan lagi otomatis."
+        )
+        if warnings and errors:
+            lines += ["", "Catatan lain:", "", *[_bullet(m) for m in warnings]]
+    return "\n".join(lines) + "\n"
+
+
+def _bullet(message: Message) -> str:
+    where = f"**{_md(message.where)}**: " if message.where else ""
+    return f"- {where}{_md(message.text)}"
+
+
+def _md(text: str) -> str:
+    """Text shown in a GitHub comment without turning into markup, mentions or links."""
+    text = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+    return text.replace("@", "@\u200b")

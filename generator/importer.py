@@ -1,0 +1,526 @@
+"""Import a spreadsheet (CSV or XLSX) into the catalog, one entry folder per row.
+
+A mapping file (YAML, read strictly) names which sheet column fills which entry field, e.g.
+`No. WA: kontak.whatsapp` or `No. Sertifikat Halal: sertifikasi[jenis=halal].nomor`. Every row is
+checked by the same validator as a hand-written entry; a row's problems are reported as
+`FILE:ROW:COLUMN: message` and do not stop the other rows. Re-importing is safe: a row updates
+the entry it matches (by slug, then by NIB, then by the slug of its name), changing only the
+fields the sheet fills and keeping the story, the photos and every other field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from generator.fetch import Photo, PhotoError, fetch_photo, read_photo
+from generator.forms import choice_value, slug_for
+from generator.load import SLUG, load_entry
+from generator.models import Region
+from generator.problems import ERROR, WARNING, Problem, display_path, errors_in
+from generator.schema import ENTRY, PHOTO_LIST, STORY, Field
+from generator.validate import clean_text
+from generator.write import Change, FieldPath, Match, apply_changes, origin_of, value_at, write_entry
+from generator.yamlstrict import YamlSyntaxError, parse_yaml
+
+MAX_SHEET_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 20_000
+SPECIAL = ("slug", STORY.name, "persetujuan")  # targets that are not front matter fields
+_TARGET = re.compile(r"^[a-z_]+(?:\[(?:[0-9]+|[a-z_]+=[^\]]+)\])?(?:\.[a-z_]+(?:\[(?:[0-9]+|[a-z_]+=[^\]]+)\])?)*$")
+_STEP = re.compile(r"([a-z_]+)(?:\[([0-9]+|[a-z_]+=[^\]]+)\])?")
+_DMY = re.compile(r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$")
+_RUPIAH = re.compile(r"^(?:Rp\.?\s*)?([0-9]{1,3}(?:[.\s][0-9]{3})+|[0-9]+)(?:,(?:-|00?))?$", re.IGNORECASE)
+_SPLIT_PHOTOS = re.compile(r"\s*[,;\n]\s*")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one sheet column goes."""
+
+    column: str  # as the mapping names it
+    path: FieldPath  # e.g. ("sertifikasi", Match("jenis", "halal"), "nomor"); (name,) for special targets
+    spec: Field  # the entry field it fills
+    special: str = ""  # "slug", "cerita" or "persetujuan"
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """A mapping file: the sheet layout and where each column goes."""
+
+    source: Path
+    title: str
+    sheet: str  # XLSX sheet name; "" for the first
+    header_row: int
+    targets: tuple[Target, ...]
+    values: dict[str, dict[str, str]]  # field name -> {sheet text (casefolded) -> entry value}
+
+
+@dataclass
+class ImportReport:
+    """What an import did and everything it found wrong."""
+
+    problems: list[Problem] = field(default_factory=list)  # row problems: path = sheet, line = row, field = column
+    diffs: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed_rows: list[int] = field(default_factory=list)
+
+
+# --- the mapping file --------------------------------------------------------------------------------
+
+
+def load_mapping(path: Path) -> tuple[ColumnMap | None, list[Problem]]:
+    """Read and check a mapping file against the entry schema."""
+    try:
+        doc = parse_yaml(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        return None, [Problem(path, None, "", f"berkas pemetaan tidak dapat dibaca ({exc.strerror})")]
+    except YamlSyntaxError as exc:
+        return None, [Problem(path, exc.line, "", exc.message)]
+    problems = [Problem(path, line, name, message) for line, name, message in doc.issues]
+    data = doc.data if isinstance(doc.data, dict) else {}
+    columns = data.get("kolom")
+    if not isinstance(columns, dict) or not columns:
+        problems.append(
+            Problem(
+                path,
+                doc.line(("kolom",)),
+                "kolom",
+                "wajib berisi pasangan 'Judul kolom di lembar: kolom entri', misalnya 'Nama Usaha: nama'",
+            )
+        )
+        return None, problems
+    targets = []
+    for column, text in columns.items():
+        target, message = parse_target(str(column), text)
+        if target is None:
+            problems.append(Problem(path, doc.line(("kolom", column)), f"kolom.{column}", message))
+        else:
+            targets.append(target)
+    if not any(t.path == ("nama",) for t in targets) and not any(t.special == "slug" for t in targets):
+        problems.append(
+            Problem(
+                path, doc.line(("kolom",)), "kolom", "tidak ada kolom untuk 'nama' atau 'slug'; baris tidak dapat dicocokkan dengan usaha"
+            )
+        )
+    values: dict[str, dict[str, str]] = {}
+    raw_values = data.get("nilai") or {}
+    if not isinstance(raw_values, dict):
+        problems.append(Problem(path, doc.line(("nilai",)), "nilai", "harus berisi pasangan 'kolom entri: {teks di lembar: nilai}'"))
+        raw_values = {}
+    for name, table in raw_values.items():
+        if not isinstance(table, dict):
+            problems.append(Problem(path, doc.line(("nilai", name)), f"nilai.{name}", "harus berisi pasangan 'teks di lembar: nilai'"))
+            continue
+        values[str(name)] = {" ".join(str(k).split()).casefold(): str(v) for k, v in table.items()}
+    header_text = str(data.get("baris_judul") or "1")
+    if not header_text.isdigit() or int(header_text) < 1:
+        problems.append(
+            Problem(path, doc.line(("baris_judul",)), "baris_judul", f"harus nomor baris, misalnya 1 (ditemukan '{header_text}')")
+        )
+        header_text = "1"
+    if errors_in(problems):
+        return None, problems
+    return (
+        ColumnMap(path, str(data.get("judul") or path.stem), str(data.get("lembar") or ""), int(header_text), tuple(targets), values),
+        problems,
+    )
+
+
+def parse_target(column: str, text: Any) -> tuple[Target | None, str]:
+    """`sertifikasi[jenis=halal].nomor` → a target checked against the schema, or why not."""
+    if not isinstance(text, str) or not _TARGET.match(text.strip()):
+        return (
+            None,
+            f"tujuan kolom tidak valid ('{text}'); tulis misalnya nama, kontak.whatsapp, sertifikasi[jenis=halal].nomor atau produk[0].harga",
+        )
+    text = text.strip()
+    if text in SPECIAL:
+        spec = STORY if text == STORY.name else Field(text, "text", text)
+        return Target(column, (text,), spec, special=text), ""
+    spec = ENTRY
+    path: list[Any] = []
+    for name, selector in _STEP.findall(text):
+        child = spec.child(name)
+        if child is None:
+            return None, f"kolom entri '{'.'.join([*(str(p) for p in path if isinstance(p, str)), name])}' tidak ada di skema"
+        path.append(name)
+        if selector:
+            if child.type != "list" or not child.fields:
+                return None, f"'{name}' bukan daftar isian; '[...]' hanya untuk toko_online, sertifikasi, produk atau pembinaan"
+            if selector.isdigit():
+                path.append(int(selector))
+            else:
+                key, _, value = selector.partition("=")
+                if child.child(key) is None:
+                    return None, f"'{key}' bukan kolom dari {name}"
+                path.append(Match(key, value.strip()))
+        elif child.type == "list" and child.fields:
+            return None, f"'{name}' adalah daftar; pilih butirnya, misalnya {name}[0].{child.fields[0].name}"
+        spec = child
+    if spec.type == "object":
+        return None, f"'{text}' berisi beberapa kolom; pilih salah satu, misalnya {text}.{spec.fields[0].name}"
+    return Target(column, tuple(path), spec), ""
+
+
+def resolve_mapping(name: str, project_root: Path) -> Path:
+    """A mapping named on the command line: a file, or one of the project's `impor/<name>.yml`."""
+    path = Path(name)
+    if path.suffix in (".yml", ".yaml") or path.exists():
+        return path
+    return project_root / "impor" / f"{name}.yml"
+
+
+# --- reading sheets ----------------------------------------------------------------------------------
+
+
+def read_sheet(path: Path, sheet: str = "") -> tuple[list[list[Any]], list[Problem]]:
+    """Every row of a CSV or XLSX file as a list of cell values (text, numbers, dates)."""
+    if not path.is_file():
+        return [], [Problem(path, None, "", "berkas lembar kerja tidak ditemukan")]
+    if path.stat().st_size > MAX_SHEET_BYTES:
+        return [], [
+            Problem(
+                path, None, "", f"berkas terlalu besar (paling besar {MAX_SHEET_BYTES // 1024 // 1024} MB); pecah menjadi beberapa berkas"
+            )
+        ]
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path)
+    return [], [Problem(path, None, "", f"jenis berkas '{suffix}' tidak didukung; simpan sebagai CSV atau XLSX (Excel)")]
+
+
+def _read_csv(path: Path) -> tuple[list[list[Any]], list[Problem]]:
+    raw = path.read_bytes()
+    problems = []
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the ANSI code page, not UTF-8.
+        text = raw.decode("cp1252", errors="replace")
+        problems.append(
+            Problem(
+                path,
+                None,
+                "",
+                "berkas bukan UTF-8; dibaca sebagai Windows-1252. Simpan sebagai 'CSV UTF-8' agar huruf khusus tidak rusak",
+                WARNING,
+            )
+        )
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    return rows[: MAX_ROWS + 1], problems
+
+
+def _read_xlsx(path: Path, sheet: str) -> tuple[list[list[Any]], list[Problem]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return [], [Problem(path, None, "", f"berkas XLSX tidak dapat dibaca ({exc}); buka di Excel lalu simpan ulang")]
+    try:
+        if sheet and sheet not in workbook.sheetnames:
+            return [], [Problem(path, None, "", f"lembar '{sheet}' tidak ada; yang ada: {', '.join(workbook.sheetnames)}")]
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        rows = []
+        for row in worksheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS:
+                break
+        return rows, []
+    finally:
+        workbook.close()
+
+
+def cell_text(value: Any, spec: Field) -> str:
+    """A cell as entry text: whole numbers without `.0`, dates as TAHUN-BULAN-HARI, phone numbers with their 0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        # A spreadsheet stores 0812... as the number 812...: give the phone number its 0 back.
+        return f"0{text}" if spec.type == "phone" and text.startswith("8") else text
+    text = clean_text(str(value), multiline=spec is STORY)
+    if spec.type == "date" and (match := _DMY.match(text)):
+        # Indonesian sheets write day first; the entry wants TAHUN-BULAN-HARI.
+        return f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
+    if spec.type == "integer" and (match := _RUPIAH.match(text)):
+        return re.sub(r"[^0-9]", "", match.group(1))  # `Rp15.000` as sheets format prices
+    return text
+
+
+# --- importing ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int
+    changes: list[Change]
+    photos: list[tuple[Target, list[str]]]
+    story: str
+    slug: str = ""
+    slug_column: str = ""
+
+
+def import_sheet(
+    sheet_path: Path,
+    mapping: ColumnMap,
+    *,
+    catalog_dir: Path,
+    region: Region,
+    today: date,
+    check: Callable[[Path], list[Problem]],
+    dry_run: bool = False,
+    photo_sources: Sequence[str] | None = None,
+    fetch: Callable[..., Photo] = fetch_photo,
+    schema_ref: str | None = None,
+) -> ImportReport:
+    """Import every row; a bad row is reported and skipped, the others are written."""
+    report = ImportReport()
+    rows, problems = read_sheet(sheet_path, mapping.sheet)
+    report.problems += problems
+    if errors_in(problems):
+        return report
+    if len(rows) > MAX_ROWS + mapping.header_row:
+        report.problems.append(Problem(sheet_path, None, "", f"lebih dari {MAX_ROWS} baris; pecah menjadi beberapa berkas"))
+        return report
+    if len(rows) < mapping.header_row:
+        report.problems.append(Problem(sheet_path, None, "", f"baris judul {mapping.header_row} tidak ada; berkas kosong?"))
+        return report
+    header = [" ".join(str(h or "").split()).casefold() for h in rows[mapping.header_row - 1]]
+    columns: list[tuple[int, Target]] = []
+    for target in mapping.targets:
+        wanted = " ".join(target.column.split()).casefold()
+        if wanted in header:
+            columns.append((header.index(wanted), target))
+        else:
+            report.problems.append(
+                Problem(
+                    sheet_path,
+                    mapping.header_row,
+                    target.column,
+                    f"kolom tidak ada di lembar (pemetaan {display_path(mapping.source)})",
+                    WARNING,
+                )
+            )
+    nib_index = _nib_index(catalog_dir) if any(t.path == ("nib",) for _, t in columns) else {}
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(rows[mapping.header_row :], start=mapping.header_row + 1):
+        if not any(str(c).strip() for c in cells if c is not None):
+            continue
+        row_problems = _import_row(
+            number, cells, columns, mapping, sheet_path, report, seen, nib_index,
+            catalog_dir=catalog_dir, region=region, today=today, check=check, dry_run=dry_run,
+            photo_sources=photo_sources, fetch=fetch, schema_ref=schema_ref,
+        )  # fmt: skip
+        report.problems += row_problems
+        if errors_in(row_problems):
+            report.failed_rows.append(number)
+    return report
+
+
+def _import_row(
+    number: int,
+    cells: list[Any],
+    columns: list[tuple[int, Target]],
+    mapping: ColumnMap,
+    sheet_path: Path,
+    report: ImportReport,
+    seen: dict[str, int],
+    nib_index: dict[str, str],
+    *,
+    catalog_dir: Path,
+    region: Region,
+    today: date,
+    check: Callable[[Path], list[Problem]],
+    dry_run: bool,
+    photo_sources: Sequence[str] | None,
+    fetch: Callable[..., Photo],
+    schema_ref: str | None,
+) -> list[Problem]:
+    def problem(column: str, message: str, level: str = ERROR) -> Problem:
+        return Problem(sheet_path, number, column, message, level)
+
+    row = _Row(number, [], [], "")
+    problems: list[Problem] = []
+    for index, target in columns:
+        raw = cells[index] if index < len(cells) else None
+        text = cell_text(raw, target.spec)
+        if not text:
+            continue
+        if target.special == "slug":
+            row.slug, row.slug_column = text.lower(), target.column
+        elif target.special == STORY.name:
+            row.story = text.strip("\n") + "\n"
+        elif target.special == "persetujuan":
+            folded = text.casefold()
+            if "tidak" in folded or not ("setuju" in folded or folded in ("ya", "yes", "y")):
+                problems.append(problem(target.column, "pemilik belum menyetujui data ditampilkan untuk umum; baris dilewati"))
+        elif target.spec is PHOTO_LIST:
+            row.photos.append((target, [p for p in _SPLIT_PHOTOS.split(text) if p]))
+        elif target.spec.type == "list" and target.spec.item is not None:
+            row.changes.append(Change(target.path, [p for p in _SPLIT_PHOTOS.split(text) if p], target.column))
+        else:
+            row.changes.append(Change(target.path, _value(text, target.spec, mapping, region), target.column))
+    if errors_in(problems):
+        return problems
+
+    slug, slug_column, problem_text = _match_slug(row, columns, catalog_dir, nib_index)
+    if problem_text:
+        return [*problems, problem(slug_column, problem_text)]
+    if slug in seen:
+        return [
+            *problems,
+            problem(slug_column, f"baris ini menunjuk usaha yang sama dengan baris {seen[slug]} ('{slug}'); gabungkan kedua baris"),
+        ]
+    seen[slug] = number
+
+    folder = catalog_dir / slug
+    existing: dict[str, Any] = {}
+    existing_story = ""
+    story = row.story
+    if (folder / "index.md").is_file():
+        raw_entry, load_problems = load_entry(folder)
+        if raw_entry is None or not isinstance(raw_entry.doc.data, dict):
+            first = errors_in(load_problems)[0].format() if errors_in(load_problems) else "tidak dapat dibaca"
+            return [*problems, problem(slug_column, f"entri yang ada tidak dapat dibaca ({first}); perbaiki dulu, lalu impor lagi")]
+        existing, existing_story = dict(raw_entry.doc.data), raw_entry.body
+        story = existing_story if existing_story.strip() else row.story  # a hand-written story is never replaced
+
+    photos: dict[str, bytes] = {}
+    changes = list(row.changes)
+    for target, refs in row.photos:
+        if value_at(existing, target.path):
+            continue  # the entry has photos there already: keep them
+        names = []
+        for ref in refs:
+            try:
+                photo = _load_photo(ref, sheet_path.parent, photo_sources, fetch)
+            except PhotoError as exc:
+                problems.append(problem(target.column, exc.message))
+                continue
+            photos[photo.name] = photo.data
+            names.append(photo.name)
+        changes.append(Change(target.path, list(dict.fromkeys(names)), target.column))
+    blocked = bool(errors_in(problems))  # still checked below, so the row's every problem is reported at once
+
+    data, origins = apply_changes(existing, changes)
+    is_new = not existing
+    if not is_new and not blocked and data == existing and story == existing_story and not photos:
+        report.unchanged.append(slug)
+        return problems
+    if not any(c.path == ("diperbarui",) for c in changes):
+        data["diperbarui"] = today.isoformat()
+    kwargs = {"schema_ref": schema_ref} if schema_ref else {}
+    written = write_entry(folder, data, story, photos, check=check, dry_run=dry_run or blocked, **kwargs)
+    for p in written.problems:
+        column = origin_of(p.field, origins)
+        if column:
+            problems.append(problem(column, p.message, p.level))
+        else:
+            problems.append(problem("", f"{p.format()}", p.level))
+    if blocked or errors_in(written.problems):
+        return problems
+    if dry_run:
+        report.diffs.append(written.diff)
+    (report.created if is_new else report.updated).append(slug)
+    return problems
+
+
+def _value(text: str, spec: Field, mapping: ColumnMap, region: Region) -> str:
+    table = mapping.values.get(spec.name, {})
+    folded = " ".join(text.split()).casefold()
+    if folded in table:
+        return table[folded]
+    return choice_value(region, spec.vocabulary, text) if spec.type == "choice" else text
+
+
+def _match_slug(row: _Row, columns: list[tuple[int, Target]], catalog_dir: Path, nib_index: dict[str, str]) -> tuple[str, str, str]:
+    """(slug, column to blame, problem): by the slug column, then NIB, then the name."""
+    name_column = next((t.column for _, t in columns if t.path == ("nama",)), "")
+    nib_column = next((t.column for _, t in columns if t.path == ("nib",)), "")
+    nib = next((re.sub(r"[ .-]", "", str(c.value)) for c in row.changes if c.path == ("nib",) and c.value), "")
+    if row.slug:
+        if not SLUG.match(row.slug):
+            return "", row.slug_column, f"slug '{row.slug}' tidak valid: hanya huruf kecil a-z, angka 0-9 dan tanda hubung"
+        return row.slug, row.slug_column, ""
+    if nib and nib in nib_index:
+        return nib_index[nib], nib_column, ""
+    nama = next((str(c.value) for c in row.changes if c.path == ("nama",) and c.value), "")
+    if not nama:
+        return "", name_column, "wajib diisi: nama usaha menjadi alamat halamannya (atau isi kolom slug)"
+    slug = slug_for(nama)
+    if not slug:
+        return "", name_column, "nama usaha harus memuat huruf atau angka latin"
+    known = next((n for n, s in nib_index.items() if s == slug), "")
+    if nib and known and known != nib:
+        return "", name_column, f"slug '{slug}' sudah dipakai usaha lain dengan NIB berbeda; isi kolom slug untuk usaha ini"
+    return slug, name_column, ""
+
+
+def _nib_index(catalog_dir: Path) -> dict[str, str]:
+    """NIB (digits) → slug of every readable entry, for matching rows to entries."""
+    index: dict[str, str] = {}
+    if not catalog_dir.is_dir():
+        return index
+    for folder in sorted(catalog_dir.iterdir()):
+        if folder.name.startswith((".", "_")) or not (folder / "index.md").is_file():
+            continue
+        raw, _ = load_entry(folder)
+        if raw is not None and isinstance(raw.doc.data, dict):
+            nib = re.sub(r"[ .-]", "", str(raw.doc.data.get("nib") or ""))
+            if nib:
+                index.setdefault(nib, folder.name)
+    return index
+
+
+def _load_photo(ref: str, base: Path, sources: Sequence[str] | None, fetch: Callable[..., Photo]) -> Photo:
+    if re.match(r"^https?://", ref, re.IGNORECASE):
+        return fetch(_direct_url(ref), sources=sources)
+    path = Path(ref)
+    return read_photo(path if path.is_absolute() else base / path)
+
+
+def _direct_url(url: str) -> str:
+    """Google Forms exports uploads as Drive 'open' links; the file itself is behind `uc?export=download`."""
+    parts = urlsplit(url)
+    if parts.hostname == "drive.google.com":
+        ids = parse_qs(parts.query).get("id") or re.findall(r"/file/d/([^/]+)", parts.path)
+        if ids:
+            return f"https://drive.google.com/uc?export=download&id={ids[0]}"
+    return url
+
+
+def format_row_problem(problem: Problem) -> str:
+    """`FILE:ROW:COLUMN: message`, the way editors and CI logs make clickable."""
+    where = display_path(problem.path)
+    if problem.line:
+        where += f":{problem.line}"
+    if problem.field:
+        where += f":{problem.field}"
+    prefix = "" if problem.level == ERROR else f"{problem.level}: "
+    return f"{where}: {prefix}{problem.message}"
