@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build check test lint browser schema clean
+.PHONY: serve build check test lint browser schema clean lighthouse
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,12 @@ test: $(VENV)/.installed browser
 
 schema: $(VENV)/.installed
 	$(VENV)/bin/umkm schema
+	$(VENV)/bin/umkm formulir
 
 clean:
 	rm -rf site .cache $(VENV) *.egg-info
+
+# A benchmark, not a test: Lighthouse (pinned in benchmarks/lighthouse/package.json) on the sample.
+lighthouse: $(VENV)/.installed browser
+	cd benchmarks/lighthouse && npm ci --no-audit --no-fund
+	$(PY) benchmarks/lighthouse/run.py

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from generator.pipeline import SCHEMA_URI, Settings, build_date, check_catalog
+from generator.models import Region
+from generator.pipeline import SCHEMA_URI, Settings, build_date, check_catalog, enrich_businesses
 from generator.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
+from generator.quality import STORY_PLACEHOLDER, quality_notes, quality_summary
 from generator.region import load_region
 from generator.schema import field_table, json_schema
 
@@ -42,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folder katalog, folder usaha atau index.md (bawaan: seluruh katalog)")
     check.add_argument("--format", choices=["teks", "github"], default="teks", help="bentuk laporan: teks, atau github (anotasi GitHub Actions)")
     check.add_argument("--tanggal", help="tanggal pemeriksaan TAHUN-BULAN-HARI (bawaan: hari ini)")
+    check.add_argument(
+        "--berubah-dari",
+        metavar="REF",
+        help="hanya entri yang berubah sejak REF git (misalnya origin/main) yang boleh gagal; masalah entri lain dilaporkan sebagai peringatan",
+    )
     check.set_defaults(run=run_check)
 
     new = sub.add_parser("new", help="buat kerangka entri usaha baru (create a new entry skeleton)")
@@ -59,17 +68,48 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="tayangkan situs di komputer sendiri dan muat ulang saat katalog berubah (serve with live reload)")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="alamat:port (bawaan: 127.0.0.1:8000)")
+    serve.add_argument("--only", "--hanya", dest="only", action="append", default=[], metavar="SLUG", help="pratinjau usaha ini saja, cepat untuk katalog besar (boleh diulang)")
+    serve.add_argument("--penuh", "--full", dest="full", action="store_true", help="bangun ulang semua halaman setiap ada perubahan (bawaan: hanya halaman yang berubah)")
     serve.set_defaults(run=run_serve)
 
     schema = sub.add_parser("schema", help="tulis JSON Schema entri ke schema/entri.schema.json (write the entry JSON Schema)")
     schema.add_argument("--periksa", "--check", dest="check", action="store_true", help="hanya periksa bahwa berkas sudah sesuai")
     schema.set_defaults(run=run_schema)
+
+    laporan = sub.add_parser(
+        "laporan", help="tulis laporan tindak lanjut untuk Dinas: sertifikat, data lama, kelengkapan, hampir siap pengadaan (CSV + Markdown)"
+    )
+    laporan.add_argument("--tanggal", help="tanggal laporan TAHUN-BULAN-HARI (bawaan: hari ini)")
+    laporan.add_argument("--keluaran", type=Path, default=Path("laporan"), help="folder laporan (bawaan: laporan/); berisi data pribadi, jangan diterbitkan")
+    laporan.set_defaults(run=run_laporan)
+
+    formulir = sub.add_parser("formulir", help="tulis formulir issue GitHub (.github/ISSUE_TEMPLATE) dari skema entri (write the issue forms)")
+    formulir.add_argument("--periksa", "--check", dest="check", action="store_true", help="hanya periksa bahwa formulir sudah sesuai skema")
+    formulir.set_defaults(run=run_formulir)
+
+    from_issue = sub.add_parser("from-issue", help="ubah isi issue formulir menjadi entri katalog (turn a submitted issue form into an entry)")
+    from_issue.add_argument("body", type=Path, metavar="BERKAS", help="isi issue (Markdown seperti tampil di GitHub); '-' untuk stdin")
+    from_issue.add_argument("--formulir", choices=["daftar-usaha", "perbarui-usaha"], help="jenis formulir (bawaan: dikenali dari isinya)")
+    from_issue.add_argument("--laporan", type=Path, help="tulis pesan untuk pengirim (Markdown) ke berkas ini, untuk dikirim sebagai komentar")
+    from_issue.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="awalan alamat foto yang boleh diunduh (bawaan: lampiran GitHub); boleh diulang")
+    from_issue.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
+    from_issue.set_defaults(run=run_from_issue)
+
+    impor = sub.add_parser("import", help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
+    impor.add_argument("sheet", type=Path, metavar="BERKAS", help="berkas .csv atau .xlsx")
+    impor.add_argument("-p", "--pemetaan", default="dinas", help="berkas pemetaan kolom, atau nama di folder impor/: dinas, google-forms (bawaan: dinas)")
+    impor.add_argument("--lembar", help="nama lembar (sheet) XLSX (bawaan: dari pemetaan, atau lembar pertama)")
+    impor.add_argument("-n", "--dry-run", "--coba", dest="dry_run", action="store_true", help="tampilkan perubahan sebagai diff tanpa menulis apa pun")
+    impor.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="hanya unduh foto dari alamat berawalan ini (bawaan: alamat https mana pun)")
+    impor.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
+    impor.set_defaults(run=run_import)
     return parser
 
 
 def load_settings(config_file: str, today: str | None = None) -> Settings:
     """The plugin's settings as `mkdocs.yml` states them (without running a build)."""
     from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
 
     config_path = Path(config_file).resolve()
     if not config_path.is_file():
@@ -79,7 +119,10 @@ def load_settings(config_file: str, today: str | None = None) -> Settings:
     plugin = config.plugins.get("umkm")
     if plugin is None:
         _fail(f"{config_file}: plugin 'umkm' belum dipasang di bagian plugins")
-    settings = plugin.settings(config)  # type: ignore[attr-defined]
+    try:
+        settings = plugin.settings(config)  # type: ignore[attr-defined]
+    except PluginError as exc:
+        _fail(str(exc).removeprefix("umkm: "))
     if today:
         try:
             settings = Settings(**{**settings.__dict__, "today": build_date(today)})
@@ -91,7 +134,12 @@ def load_settings(config_file: str, today: str | None = None) -> Settings:
 def run_check(args: argparse.Namespace) -> int:
     settings = load_settings(args.config_file, args.tanggal)
     only = _entry_folders(args.paths, settings.catalog_dir)
-    _, problems = check_catalog(settings, only=only)
+    catalog, problems = check_catalog(settings, only=only)
+    if args.berubah_dari:
+        problems = scope_to_changes(problems, changed_files(args.berubah_dari), settings, Path(args.config_file).resolve())
+    businesses = enrich_businesses(settings, catalog) if catalog is not None else []
+    if only:
+        problems += quality_notes(businesses, settings.rules)  # the owner's score and hints, as info
     print_problems(problems, args.format)
     errors = len(errors_in(problems))
     warnings = sum(p.level == WARNING for p in problems)
@@ -101,6 +149,8 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"\n{scope}: {errors} galat, {warnings} peringatan. Perbaiki galat lalu jalankan lagi.", file=sys.stderr)
         else:
             print(f"{scope}: tidak ada galat ({warnings} peringatan). (no errors)", file=sys.stderr)
+        if not only and businesses:
+            print(quality_summary(businesses, settings.rules), file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -118,6 +168,46 @@ def print_problems(problems: list[Problem], fmt: str = "teks") -> None:
 def _gh_escape(text: str, *, prop: bool = False) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def changed_files(ref: str) -> list[Path]:
+    """Files changed between the merge base of `ref` and HEAD (what a pull request touches)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", "") or str(exc)
+            _fail(f"--berubah-dari {ref}: git gagal ({detail.strip()}); pastikan REF ada (misalnya fetch-depth: 0 di actions/checkout)")
+        return ""
+
+    root = Path(git("rev-parse", "--show-toplevel").strip())
+    names = git("diff", "--name-only", "-z", "--no-renames", f"{ref}...HEAD").split("\0")
+    return [root / name for name in names if name]
+
+
+def scope_to_changes(problems: list[Problem], changed: list[Path], settings: Settings, config_file: Path) -> list[Problem]:
+    """Keep the problems of changed entries as they are; those of untouched entries cannot block.
+
+    A change to the region data, the configuration or the generator can break any entry, so then
+    every problem counts.
+    """
+    catalog = settings.catalog_dir.resolve()
+    package = Path(__file__).resolve().parent
+    everything = {settings.region_file.resolve(), config_file, package.parent / "pyproject.toml"}
+    if any(p.resolve() in everything or p.resolve().is_relative_to(package) for p in changed):
+        return problems
+    touched = {p.resolve().relative_to(catalog).parts[0] for p in changed if p.resolve().is_relative_to(catalog) and p.resolve() != catalog}
+    lower = {ERROR: WARNING, WARNING: INFO, INFO: INFO}
+    scoped = []
+    for problem in problems:
+        path = problem.path.resolve()
+        if not path.is_relative_to(catalog) or path == catalog or path.relative_to(catalog).parts[0] in touched:
+            scoped.append(problem)
+        else:
+            scoped.append(dataclasses.replace(problem, level=lower[problem.level], message=f"{problem.message} [tidak diubah di sini]"))
+    return scoped
 
 
 def _entry_folders(paths: list[Path], catalog_dir: Path) -> list[Path] | None:
@@ -170,7 +260,7 @@ ringkasan: {ringkasan}
 # foto: [foto/sampul.jpg]         # foto pertama menjadi sampul
 diperbarui: {today}
 ---
-Ceritakan usaha Anda di sini: sejak kapan berdiri, apa keunggulan produk, siapa pelanggannya.
+{cerita}
 """
 
 
@@ -195,7 +285,7 @@ def run_new(args: argparse.Namespace) -> int:
         "ringkasan": args.ringkasan or _ask("Ringkasan (satu kalimat, paling banyak 160 karakter)"),
     }
     schema_path = Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, folder)).as_posix()
-    text = _SKELETON.format(schema=schema_path, today=settings.today.isoformat(), **{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
+    text = _SKELETON.format(schema=schema_path, today=settings.today.isoformat(), cerita=STORY_PLACEHOLDER, **{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
     folder.mkdir(parents=True)
     (folder / "foto").mkdir()
     (folder / "index.md").write_text(text, encoding="utf-8")
@@ -203,6 +293,135 @@ def run_new(args: argparse.Namespace) -> int:
     _, problems = check_catalog(settings, only=[folder])
     print_problems(problems)
     return 1 if errors_in(problems) else 0
+
+
+def run_laporan(args: argparse.Namespace) -> int:
+    """Write the follow-up reports; print only counts, business names and masked numbers."""
+    from generator.report import build_reports, summary_lines, write_reports
+
+    settings = load_settings(args.config_file, args.tanggal)
+    catalog, problems = check_catalog(settings, photos=False)
+    if catalog is None or errors_in(problems):
+        print_problems(errors_in(problems))
+        print("Laporan tidak dibuat: perbaiki galat katalog lalu jalankan lagi. (reports not written)", file=sys.stderr)
+        return 1
+    businesses = enrich_businesses(settings, catalog)
+    reports = build_reports(
+        businesses, catalog.region, today=settings.today, rules=settings.rules, catalog_name=settings.site_name, expiring_days=settings.expiring_days
+    )
+    write_reports(reports, args.keluaran, today=settings.today, title=settings.site_name)
+    for line in summary_lines(reports, args.keluaran):
+        print(line)
+    return 0
+
+
+def run_formulir(args: argparse.Namespace) -> int:
+    from generator.forms import form_files
+
+    settings = load_settings(args.config_file)
+    region = _region_or_exit(settings)
+    outputs = form_files(Path(args.config_file).resolve().parent, region)
+    stale = [path for path, text in outputs.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            print(f"{display_path(path)}: tidak sesuai dengan skema; jalankan 'umkm formulir' lalu commit hasilnya", file=sys.stderr)
+        if not stale:
+            print("formulir issue sesuai dengan skema")
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(outputs[path], encoding="utf-8")
+        print(f"Ditulis: {display_path(path)}")
+    return 0
+
+
+def run_from_issue(args: argparse.Namespace) -> int:
+    from generator.fetch import GITHUB_PHOTO_SOURCES
+    from generator.forms import entry_from_issue, report_markdown
+
+    settings = load_settings(args.config_file, args.tanggal)
+    region = _region_or_exit(settings)
+    try:
+        body = sys.stdin.read() if str(args.body) == "-" else args.body.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{args.body}: tidak dapat dibaca ({exc})")
+    result = entry_from_issue(
+        body,
+        catalog_dir=settings.catalog_dir,
+        region=region,
+        today=settings.today,
+        check=_entry_check(settings),
+        kind=args.formulir,
+        photo_sources=args.sumber_foto or GITHUB_PHOTO_SOURCES,
+        schema_ref=_schema_ref(settings),
+    )
+    for message in result.messages:
+        print(message.format())
+    if args.laporan:
+        args.laporan.parent.mkdir(parents=True, exist_ok=True)
+        args.laporan.write_text(report_markdown(result), encoding="utf-8")
+    if result.ok:
+        print(f"Ditulis: {display_path(settings.catalog_dir / result.slug / 'index.md')}", file=sys.stderr)
+        return 0
+    print("Tidak ada yang ditulis: perbaiki isian formulir lalu jalankan lagi. (nothing written)", file=sys.stderr)
+    return 1
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from generator.importer import format_row_problem, import_sheet, load_mapping, resolve_mapping
+
+    settings = load_settings(args.config_file, args.tanggal)
+    region = _region_or_exit(settings)
+    mapping, problems = load_mapping(resolve_mapping(args.pemetaan, Path(args.config_file).resolve().parent))
+    print_problems(problems)
+    if mapping is None:
+        return 1
+    if args.lembar:
+        mapping = dataclasses.replace(mapping, sheet=args.lembar)
+    report = import_sheet(
+        args.sheet,
+        mapping,
+        catalog_dir=settings.catalog_dir,
+        region=region,
+        today=settings.today,
+        check=_entry_check(settings),
+        dry_run=args.dry_run,
+        photo_sources=args.sumber_foto,
+        schema_ref=_schema_ref(settings),
+    )
+    for diff in report.diffs:
+        print(diff, end="" if diff.endswith("\n") else "\n")
+    for problem in report.problems:
+        print(format_row_problem(problem))
+    verb = "Akan ditulis (coba, tidak ada yang diubah)" if args.dry_run else "Diimpor"
+    summary = f"{verb}: {len(report.created)} baru, {len(report.updated)} diperbarui, {len(report.unchanged)} tidak berubah"
+    if report.failed_rows:
+        summary += f"; {len(report.failed_rows)} baris bermasalah tidak ditulis (baris {', '.join(map(str, report.failed_rows))})"
+    print(summary + ".", file=sys.stderr)
+    return 1 if errors_in(report.problems) else 0
+
+
+def _region_or_exit(settings: Settings) -> Region:
+    region, problems = load_region(settings.region_file)
+    if region is None:
+        print_problems(problems)
+        raise SystemExit(1)
+    return region
+
+
+def _entry_check(settings: Settings) -> Callable[[Path], list[Problem]]:
+    """The validator for one entry folder (photos included), as the writers call it before committing."""
+
+    def check(folder: Path) -> list[Problem]:
+        _, problems = check_catalog(settings, only=[folder])
+        return [p for p in problems if p.path.resolve().is_relative_to(folder.resolve())]
+
+    return check
+
+
+def _schema_ref(settings: Settings) -> str:
+    """The JSON Schema as seen from an entry folder, for the `yaml-language-server` comment."""
+    return Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, settings.catalog_dir / "slug")).as_posix()
 
 
 def _ask(question: str) -> str:
@@ -259,8 +478,26 @@ def _swap_in(staging: Path, target: Path) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
+    from generator.load import SLUG
+
+    settings = load_settings(args.config_file)
+    for slug in args.only:
+        if not SLUG.match(slug) or not (settings.catalog_dir / slug / "index.md").is_file():
+            _fail(f"--only {slug}: tidak ada entri {display_path(settings.catalog_dir / slug / 'index.md')}")
+    if args.only:
+        os.environ["UMKM_HANYA"] = ",".join(args.only)
     _configure_logging()
-    serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True)
+    # Dirty builds re-render only the pages whose content changed (generator/plugin.py _PageFile),
+    # so an edit shows within seconds even in a catalog of thousands.
+    # Not strict: MkDocs itself warns about every dirty build, and a preview should show the site
+    # while the owner still has warnings to fix (`umkm check` and `umkm build` stay strict).
+    from mkdocs.exceptions import Abort
+
+    try:
+        serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, build_type=None if args.full else "dirty", strict=False)
+    except Abort as exc:
+        print(f"umkm serve: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -26,6 +26,7 @@ from generator.models import (
     Sector,
     ShopLink,
 )
+from generator.quality import DEFAULT_RULES, Completeness, QualityRules, Readiness, assess_completeness, assess_readiness
 
 BERLAKU = "berlaku"
 SEGERA_KEDALUWARSA = "segera-kedaluwarsa"
@@ -125,9 +126,11 @@ class Business:
     contact: ContactLinks
     shops: tuple[ShopView, ...]
     products: tuple[ProductView, ...]
-    siap_pengadaan: bool
+    siap_pengadaan: bool  # meets every requirement of the readiness rule (quality.py)
     price_min: int | None  # over products with a price; None when no product has one
     price_max: int | None
+    readiness: Readiness  # the unmet requirements of the readiness rule
+    completeness: Completeness  # "kelengkapan data": score 0–100 and hints
 
     @property
     def slug(self) -> str:
@@ -152,13 +155,14 @@ def enrich_catalog(
     today: date,
     expiring_days: int = 90,
     catalog_name: str = "",
+    rules: QualityRules = DEFAULT_RULES,
 ) -> list[Business]:
     """Derive every business's facts as of `today` (the build date, injected by the caller)."""
     region = catalog.region
     name = catalog_name or f"Katalog UMKM {region.nama}"
     lookup = RegionLookup.of(region)
     return [
-        enrich_entry(entry, lookup, today=today, expiring_days=expiring_days, catalog_name=name)
+        enrich_entry(entry, lookup, today=today, expiring_days=expiring_days, catalog_name=name, rules=rules)
         for entry in sorted(catalog.entries, key=lambda e: e.slug)
     ]
 
@@ -170,24 +174,30 @@ def enrich_entry(
     today: date,
     expiring_days: int,
     catalog_name: str,
+    rules: QualityRules = DEFAULT_RULES,
 ) -> Business:
     """Derive one business's facts; `enrich_catalog` is the usual entry point."""
     certificates = tuple(_certificate_view(c, lookup.cert_kinds[c.jenis], today, expiring_days) for c in entry.sertifikasi)
     valid_kinds = frozenset(c.jenis for c in certificates if c.valid)
     products = tuple(_product_view(i, p) for i, p in enumerate(entry.produk, start=1))
     prices = [p.harga for p in products if p.harga is not None]
+    sector = lookup.sectors[entry.sektor]
+    shops = tuple(_shop_view(s, lookup.platforms[s.platform]) for s in entry.toko_online)
+    readiness = assess_readiness(entry, food=sector.food, certificates=certificates, shops=shops, lookup=lookup, rule=rules.readiness)
     return Business(
         entry=entry,
-        sector=lookup.sectors[entry.sektor],
+        sector=sector,
         kecamatan=lookup.kecamatan[entry.kecamatan],
         certificates=certificates,
         valid_cert_kinds=valid_kinds,
         contact=contact_links(entry.kontak, business_name=entry.nama, catalog_name=catalog_name),
-        shops=tuple(_shop_view(s, lookup.platforms[s.platform]) for s in entry.toko_online),
+        shops=shops,
         products=products,
-        siap_pengadaan=bool(entry.nib) and bool(valid_kinds),
+        siap_pengadaan=readiness.ready,
         price_min=min(prices) if prices else None,
         price_max=max(prices) if prices else None,
+        readiness=readiness,
+        completeness=assess_completeness(entry, certificates=certificates, today=today, stale_months=rules.stale_months),
     )
 
 

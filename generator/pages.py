@@ -21,12 +21,14 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from generator import forms
 from generator.enrich import Business, CertificateView, ProductView
 from generator.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
 from generator.story import render_story
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "theme" / "partials" / "catalog"
 PAGE_TEMPLATE = "catalog.html"
+REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation
 PAGE_SIZE = 48
 RECENT_COUNT = 12
 
@@ -144,6 +146,7 @@ class _Site:
     directory_urls: bool
     page_size: int
     env: jinja2.Environment = field(repr=False)
+    repo_url: str = ""  # mkdocs.yml `repo_url`: where the "Perbarui data" and registration forms live
     # (entry folder, photo path) -> photo; a business's photos are looked up on several pages.
     found: dict[tuple[Path, str], ProcessedPhoto | None] = field(default_factory=dict, repr=False)
 
@@ -164,6 +167,7 @@ def render_pages(
     templates_dir: Path | None = None,
     directory_urls: bool = True,
     page_size: int = PAGE_SIZE,
+    repo_url: str = "",
 ) -> list[GeneratedPage]:
     """Every catalog page (home, business pages, listings, index pages), sorted by source URI."""
     site = _Site(
@@ -174,6 +178,7 @@ def render_pages(
         directory_urls=directory_urls,
         page_size=page_size,
         env=make_environment(templates_dir or TEMPLATES_DIR),
+        repo_url=repo_url,
     )
     ordered = sorted(businesses, key=_name_key)
     listings = _listings(region, ordered)
@@ -222,6 +227,22 @@ def format_tanggal(day: date) -> str:
 def format_angka(number: int) -> str:
     """A count the Indonesian way: `1.234`."""
     return format_decimal(number, format="#,##0", locale="id")
+
+
+def render_register_page(
+    region: Region, *, site_name: str, repo_url: str = "", templates_dir: Path | None = None, directory_urls: bool = True
+) -> GeneratedPage:
+    """"Daftarkan Usaha": the three ways into the catalog, with links to the forms when the repository is known."""
+    link = functools.partial(url_to, REGISTER_URI, directory_urls=directory_urls)
+    html = make_environment(templates_dir or TEMPLATES_DIR).get_template("daftar.html").render(
+        region=region,
+        site_name=site_name,
+        new_url=forms.issue_form_url(repo_url, forms.NEW, title="Daftar usaha: "),
+        contributing_url=f"{repo_url.rstrip('/')}/blob/HEAD/CONTRIBUTING.md" if repo_url.startswith("https://") else "",
+        crumbs=[Crumb("Beranda", link("index.md"))],
+    )
+    description = f"Cara mendaftarkan usaha mikro dan kecil ke katalog UMKM {region.nama}, gratis: formulir daring, lewat Dinas, atau pull request."
+    return GeneratedPage(src_uri=REGISTER_URI, title="Daftarkan Usaha", description=description, html=html)
 
 
 def page_url(src_uri: str, *, directory_urls: bool = True) -> str:
@@ -338,6 +359,8 @@ def _render_business(site: _Site, business: Business) -> GeneratedPage:
         sector_url=link(listing_uri(f"sektor/{business.sector.key}", 1)),
         kecamatan_url=link(listing_uri(f"kecamatan/{business.kecamatan.slug}", 1)),
         badge_certificates=_one_per_kind(business.valid_certificates),
+        update_url=forms.issue_form_url(site.repo_url, forms.UPDATE, slug=entry.slug, title=f"Perbarui data: {entry.nama}"),
+        report_url=forms.issue_form_url(site.repo_url, forms.REPORT, slug=entry.slug, title=f"Laporan kesalahan: {entry.nama}"),
         crumbs=[
             Crumb("Beranda", link("index.md")),
             Crumb(business.sector.label, link(listing_uri(f"sektor/{business.sector.key}", 1))),

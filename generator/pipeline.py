@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from generator import images
-from generator.enrich import enrich_catalog
+from generator.enrich import Business, enrich_catalog
+from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataSettings, export_open_data, redact_catalog
 from generator.load import load_entries, load_entry
 from generator.models import Catalog
-from generator.pages import GeneratedPage, render_pages
+from generator.pages import GeneratedPage, render_pages, render_register_page
 from generator.problems import Problem, errors_in
+from generator.quality import DEFAULT_RULES, QualityRules, rule_problems
 from generator.region import load_region
 from generator.schema import json_schema
+from generator.search import SearchRecord, render_search_page, search_records
+from generator.seo import render_heads
+from generator.stats import render_statistics_page
+from generator.story import load_story_cache, save_story_cache
 from generator.validate import validate_entries
 
 SCHEMA_URI = "schema/entri.schema.json"
@@ -31,6 +37,12 @@ class Settings:
     today: date
     expiring_days: int = 90
     site_name: str = "Katalog UMKM"
+    rules: QualityRules = DEFAULT_RULES  # siap pengadaan rule and report thresholds (quality.py)
+    config_file: Path = Path("mkdocs.yml")  # named in problems with the rule settings
+    site_url: str = ""  # absolute URLs for link previews, JSON-LD and open data ("" if none)
+    data_license: str = DEFAULT_LICENSE  # of the open data (export.py)
+    data_license_url: str = DEFAULT_LICENSE_URL
+    repo_url: str = ""  # mkdocs.yml `repo_url`: the GitHub repository whose issue forms the pages link to
 
 
 @dataclass(frozen=True)
@@ -41,14 +53,21 @@ class SiteContent:
     pages: list[GeneratedPage]
     files: list[tuple[str, Path]]  # (site uri, file on disk): processed photos
     texts: list[tuple[str, str]]  # (site uri, content): the JSON Schema and other data files
+    heads: dict[str, str] = field(default_factory=dict)  # src_uri -> <head> HTML (seo.py)
+    search_records: list[SearchRecord] = field(default_factory=list)  # indexed after the pages are written (search.py)
 
 
 def build_date(value: str | date | None = None) -> date:
-    """The build date: given explicitly, or from UMKM_TANGGAL, or today. Tests inject it."""
+    """The build date: given explicitly, or UMKM_TANGGAL, or SOURCE_DATE_EPOCH (UTC), or today."""
     if isinstance(value, date):
         return value
     value = value or os.environ.get("UMKM_TANGGAL") or ""
-    return date.fromisoformat(value) if value else date.today()
+    if value:
+        return date.fromisoformat(value)
+    # The reproducible-builds convention (https://reproducible-builds.org/specs/source-date-epoch/),
+    # which MkDocs honours as well: `SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)` rebuilds a commit as it was.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return datetime.fromtimestamp(int(epoch), UTC).date() if epoch else date.today()
 
 
 def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos: bool = True) -> tuple[Catalog | None, list[Problem]]:
@@ -56,6 +75,7 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
     region, problems = load_region(settings.region_file)
     if region is None:
         return None, problems
+    problems += rule_problems(settings.rules, region, settings.config_file)
     if only:
         raw = []
         for folder in only:
@@ -72,13 +92,32 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
     return catalog, problems
 
 
+def enrich_businesses(settings: Settings, catalog: Catalog) -> list[Business]:
+    """The enrich stage with the build's settings (date, expiry window, readiness rule)."""
+    return enrich_catalog(
+        catalog, today=settings.today, expiring_days=settings.expiring_days, catalog_name=settings.site_name, rules=settings.rules
+    )
+
+
 def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | None, list[Problem]]:
     """Process photos and render every page of a validated catalog."""
+    catalog = redact_catalog(catalog)  # private fields never reach a page, an index or an export
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
-    businesses = enrich_catalog(catalog, today=settings.today, expiring_days=settings.expiring_days, catalog_name=settings.site_name)
-    pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name)
+    businesses = enrich_businesses(settings, catalog)
+    story_cache = settings.cache_dir / "cerita.json"
+    load_story_cache(story_cache)
+    pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url)
+    pages.append(render_register_page(catalog.region, site_name=settings.site_name, repo_url=settings.repo_url))
+    save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
+    statistik = render_statistics_page(businesses, catalog.region, rule=settings.rules.readiness, today=settings.today, site_name=settings.site_name)
+    pages = sorted([*pages, statistik], key=lambda p: p.src_uri)
     files = sorted({uri: path for photo in processed.values() for uri, path in photo.cache_files}.items())
     schema_text = json.dumps(json_schema(catalog.region), ensure_ascii=False, indent=2) + "\n"
-    return SiteContent(catalog, pages, files, [(SCHEMA_URI, schema_text)]), problems
+    data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
+    data_page, data_texts = export_open_data(businesses, catalog.region, processed, data)
+    pages = sorted([*pages, data_page, render_search_page(businesses, catalog.region)], key=lambda p: p.src_uri)
+    heads = render_heads(pages, businesses, catalog.region, processed, site_url=settings.site_url, site_name=settings.site_name)
+    records = search_records(businesses, processed)
+    return SiteContent(catalog, pages, files, [(SCHEMA_URI, schema_text), *data_texts], heads, records), problems

@@ -68,3 +68,20 @@ def format_problems(problems: list[Problem], base: Path | None = None) -> str:
 
 def errors_in(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.level == ERROR]
+
+
+def mask_phone(text: str) -> str:
+    """A phone number as a public log may show it: `0812-1934-5521` -> `0812****5521`.
+
+    CI logs of a public repository are public (UU 27/2022 PDP): a problem names the number an
+    owner wrote with its middle digits hidden; the file and line tell the owner which one it is.
+    """
+    digits = [c for c in text if c.isascii() and c.isdigit()]
+    count = len(digits)
+    keep = 4 if count >= 10 else 2
+    if count <= 4:
+        return text
+    masked = iter(d if i < keep or i >= count - keep else "*" for i, d in enumerate(digits))
+    if set(text) <= set("0123456789+-.() "):  # only a number: shown compactly, as digits
+        return ("+" if text.lstrip().startswith("+") else "") + "".join(masked)
+    return "".join(next(masked) if c.isascii() and c.isdigit() else c for c in text)

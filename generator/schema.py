@@ -39,6 +39,7 @@ class Field:
     item: Field | None = None  # for a list of scalars
     max_items: int | None = None
     example: str = ""
+    private: bool = False  # validated, but never published: not on pages, not in the open data
 
     def child(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -135,6 +136,15 @@ ENTRY_FIELDS: tuple[Field, ...] = (
 
 ENTRY = Field("entri", "object", "Entri usaha", fields=ENTRY_FIELDS)
 
+# The Markdown story below the front matter (validated as `cerita`; asked for by the submission form).
+STORY = Field(
+    "cerita",
+    "text",
+    "Cerita usaha",
+    "Sejak kapan usaha berdiri, apa keunggulan produk, siapa pelanggannya. Boleh beberapa paragraf.",
+    max_length=MAX_STORY_BYTES,
+)
+
 
 def vocabulary(region: Region, name: str) -> tuple[str, ...]:
     """The allowed values of a region vocabulary."""
@@ -158,6 +168,11 @@ def json_schema(region: Region) -> dict[str, Any]:
         **schema,
         "title": f"Entri Katalog UMKM {region.nama}",  # after `schema`, whose own title is the bare label
     }
+
+
+def field_schema(field: Field, region: Region) -> dict[str, Any]:
+    """The JSON Schema of one field and its children (the open data schema reuses it)."""
+    return _field_schema(field, region)
 
 
 def _field_schema(field: Field, region: Region) -> dict[str, Any]:

@@ -6,8 +6,13 @@ its output is only trusted after nh3 has kept what the allow-list below names.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import threading
+from collections.abc import Iterable
+from pathlib import Path
 
 import markdown
 import nh3
@@ -31,12 +36,44 @@ _HEADING_LEVELS = {"1": "3", "2": "3", "3": "4", "4": "4", "5": "4", "6": "4"}
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
 
 _local = threading.local()
+# Rendered stories by content hash, shared by the rebuilds of one process (`umkm serve`) and
+# saved between builds. Bump CACHE_VERSION whenever rendering or the allow-list changes.
+CACHE_VERSION = "cerita-1"
+_memo: dict[str, str] = {}
 
 
 def render_story(markdown_text: str) -> str:
-    """Safe HTML for an owner's Markdown story (headings demoted to h3/h4)."""
+    """Safe HTML for an owner's Markdown story (headings demoted to h3/h4), memoised by content."""
     if not markdown_text.strip():
         return ""
+    key = hashlib.sha256(markdown_text.encode()).hexdigest()[:32]
+    html = _memo.get(key)
+    if html is None:
+        html = _memo[key] = _render(markdown_text)
+    return html
+
+
+def load_story_cache(path: Path) -> None:
+    """Reuse stories rendered by earlier builds (Markdown is the slowest step per business)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if isinstance(data, dict) and data.get("versi") == CACHE_VERSION and isinstance(data.get("cerita"), dict):
+        _memo.update({k: v for k, v in data["cerita"].items() if isinstance(v, str)})
+
+
+def save_story_cache(path: Path, keep: Iterable[str]) -> None:
+    """Write the stories of this build (only those: the cache never outgrows the catalog)."""
+    keys = {hashlib.sha256(text.encode()).hexdigest()[:32] for text in keep if text.strip()}
+    data = {"versi": CACHE_VERSION, "cerita": {k: _memo[k] for k in sorted(keys) if k in _memo}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(temp, path)
+
+
+def _render(markdown_text: str) -> str:
     html = _markdown().reset().convert(markdown_text)
     html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{_HEADING_LEVELS[m.group(2)]}", html)
     return sanitize_html(html)

@@ -17,7 +17,7 @@ import phonenumbers
 from generator import schema
 from generator.load import PHOTO_SUFFIXES, RawEntry
 from generator.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Training
-from generator.problems import ERROR, WARNING, Problem, errors_in
+from generator.problems import ERROR, WARNING, Problem, errors_in, mask_phone
 from generator.region import slugify
 from generator.schema import ENTRY, Field
 from generator.yamlstrict import Path_, dotted
@@ -242,13 +242,13 @@ class _Checker:
         except phonenumbers.NumberParseException:
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
-            self.error(path, f"nomor telepon tidak valid (ditemukan '{text}', misalnya {spec.example.strip(chr(34))})")
+            self.error(path, f"nomor telepon tidak valid (ditemukan '{mask_phone(text)}', misalnya {spec.example.strip(chr(34))})")
             return None
         if spec.name == "whatsapp" and phonenumbers.number_type(number) not in (
             phonenumbers.PhoneNumberType.MOBILE,
             phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
         ):
-            self.error(path, f"bukan nomor HP, tidak dapat dipakai untuk WhatsApp (ditemukan '{text}')")
+            self.error(path, f"bukan nomor HP, tidak dapat dipakai untuk WhatsApp (ditemukan '{mask_phone(text)}')")
             return None
         return f"{number.country_code}{number.national_number}"
 

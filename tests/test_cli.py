@@ -27,7 +27,7 @@ def test_check_reports_every_broken_entry_and_fails(make_entry: MakeEntry, capsy
     assert cli.main(["check"]) == 1
     out = capsys.readouterr()
     assert "catalog/satu/index.md:3: sektor: sektor usaha tidak dikenal 'kulinerr' (maksud Anda 'kuliner'?)" in out.out
-    assert "catalog/dua/index.md:7: kontak.whatsapp: bukan nomor HP, tidak dapat dipakai untuk WhatsApp (ditemukan '021-89951234')" in out.out
+    assert "catalog/dua/index.md:7: kontak.whatsapp: bukan nomor HP, tidak dapat dipakai untuk WhatsApp (ditemukan '0218***1234')" in out.out
     assert "2 galat" in out.err
 
 

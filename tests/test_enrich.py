@@ -200,8 +200,10 @@ def test_shops_sector_and_kecamatan_records(tmp_path: Path) -> None:
         ("", (Certificate("halal", "ID1", None),), False),  # no NIB
     ],
 )
-def test_siap_pengadaan_interim_rule(tmp_path: Path, nib: str, certificates: tuple[Certificate, ...], ready: bool) -> None:
-    assert enrich_one(tmp_path, nib=nib, sertifikasi=certificates).siap_pengadaan is ready
+def test_siap_pengadaan_needs_nib_and_a_valid_certificate(tmp_path: Path, nib: str, certificates: tuple[Certificate, ...], ready: bool) -> None:
+    # Price and capacity given, so only the NIB and certificate parts decide (the whole rule: test_quality.py).
+    business = enrich_one(tmp_path, nib=nib, sertifikasi=certificates, produk=(Product("Batik Cap", 150000),), kapasitas="300 potong per bulan")
+    assert business.siap_pengadaan is ready
 
 
 def test_products_and_price_range(tmp_path: Path) -> None:

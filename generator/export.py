@@ -1,0 +1,522 @@
+"""Open data: the published fields of every business as JSON and CSV, with a licence and a date.
+
+Files (site-relative): `data/umkm.json` (every business, described by `schema/umkm.schema.json`),
+`data/umkm.csv` (one row per business), `data/produk.csv` (one row per product),
+`data/csv-metadata.json` (W3C CSV on the Web: columns, licence, date) and the "Data Terbuka" page
+`data/` that documents them. The date is the build date handed in by the caller, never the clock.
+
+What is published is decided by the entry schema: a field marked `private` is validated but
+removed from every entry (`redact_catalog`) before any page, index or export sees it, and its
+columns are left out of the files and their documentation.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator import schema
+from generator.enrich import Business, ProductView
+from generator.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, make_environment, page_url, url_to
+from generator.schema import Field
+
+PAGE_URI = "data/index.md"
+JSON_URI = "data/umkm.json"
+BUSINESS_CSV_URI = "data/umkm.csv"
+PRODUCT_CSV_URI = "data/produk.csv"
+METADATA_URI = "data/csv-metadata.json"
+DATA_SCHEMA_URI = "schema/umkm.schema.json"
+PAGE_TEMPLATE = "data.html"
+
+DEFAULT_LICENSE = "CC BY 4.0"
+DEFAULT_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.id"
+LIST_SEPARATOR = " | "  # between items of a list in one CSV cell
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """What the open data says about itself."""
+
+    site_url: str  # "" when the site has none: URLs are then site-relative
+    site_name: str
+    today: date  # the build date: the files' "generated at" date
+    license: str = DEFAULT_LICENSE
+    license_url: str = DEFAULT_LICENSE_URL
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What a CSV column reads: a business, and for produk.csv one of its products."""
+
+    business: Business
+    url: str  # absolute (or site-relative) URL of the business page
+    photo_url: Callable[[str], str]  # photo path in the entry -> published URL ("" if none)
+    product: ProductView | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its name, datatype, what it means and the schema field it comes from."""
+
+    name: str
+    datatype: str  # CSVW: string, integer, date, boolean, anyURI
+    description: str
+    read: Callable[[_Row], Any]
+    source: str = ""  # dotted schema path ("kontak.whatsapp"); a private source drops the column
+
+
+def redact_catalog(catalog: Catalog, entry_field: Field | None = None) -> Catalog:
+    """The catalog with every private field emptied, so no later stage can publish it."""
+    field = entry_field or schema.ENTRY
+    if not _has_private(field):
+        return catalog
+    return dataclasses.replace(catalog, entries=tuple(redact_entry(e, field) for e in catalog.entries))
+
+
+def redact_entry(entry: Entry, entry_field: Field | None = None) -> Entry:
+    """One entry with its private fields (at any depth) set back to their empty defaults."""
+    redacted: Entry = _redact(entry, entry_field or schema.ENTRY)
+    return redacted
+
+
+def is_private(path: str, entry_field: Field | None = None) -> bool:
+    """Whether the field at a dotted path ("kontak.telepon"), or one of its parents, is private."""
+    field: Field | None = entry_field or schema.ENTRY
+    for name in path.split(".") if path else ():
+        field = field.child(name) if field else None
+        if field is None or field.private:
+            return field is not None
+    return False
+
+
+def export_open_data(
+    businesses: Sequence[Business],
+    region: Region,
+    photos: dict[Path, ProcessedPhoto],
+    settings: DataSettings,
+    *,
+    templates_dir: Path | None = None,
+) -> tuple[GeneratedPage, list[tuple[str, str]]]:
+    """The "Data Terbuka" page and the data files as (site uri, text), in one linear pass."""
+    ordered = sorted(businesses, key=lambda b: b.slug)
+    rows = [_Row(b, _page_link(settings, b.slug), _photo_linker(settings, photos, b.entry)) for b in ordered]
+    product_rows = [dataclasses.replace(row, product=p) for row in rows for p in row.business.products]
+    business_columns = _public(business_columns_for(region))
+    product_columns = _public(PRODUCT_COLUMNS)
+    texts = [
+        (JSON_URI, _json_text(json_document(rows, region, settings))),
+        (BUSINESS_CSV_URI, csv_text(business_columns, rows)),
+        (PRODUCT_CSV_URI, csv_text(product_columns, product_rows)),
+        (METADATA_URI, _json_text(csv_metadata(business_columns, product_columns, region, settings))),
+        (DATA_SCHEMA_URI, _json_text(data_schema(region))),
+    ]
+    page = render_data_page(
+        region,
+        settings,
+        business_columns=business_columns,
+        product_columns=product_columns,
+        business_count=len(rows),
+        product_count=len(product_rows),
+        templates_dir=templates_dir,
+    )
+    return page, texts
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def json_document(rows: Sequence[_Row], region: Region, settings: DataSettings) -> dict[str, Any]:
+    """`data/umkm.json`: the catalog's published fields, with licence, source and date."""
+    return {
+        "$schema": _file_link(settings, DATA_SCHEMA_URI, JSON_URI),
+        "judul": f"Data terbuka {settings.site_name}",
+        "penerbit": region.dinas,
+        "wilayah": {"nama": region.nama, "provinsi": region.provinsi, "negara": region.negara, "kode": region.kode_wilayah},
+        "sumber": settings.site_url or "",
+        "lisensi": {"nama": settings.license, "url": settings.license_url},
+        "dibuat": settings.today.isoformat(),
+        "jumlah": len(rows),
+        "usaha": [business_record(row) for row in rows],
+    }
+
+
+def business_record(row: _Row, entry_field: Field | None = None) -> dict[str, Any]:
+    """One business: slug and page URL, then every public field of the entry, then its story."""
+    entry = row.business.entry
+    record: dict[str, Any] = {"slug": entry.slug, "url": row.url}
+    record.update(_record(entry, entry_field or schema.ENTRY, row.photo_url))
+    if entry.cerita.strip():
+        record["cerita"] = entry.cerita
+    return record
+
+
+def _record(value: Any, field: Field, photo_url: Callable[[str], str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for child in field.fields:
+        if child.private or not hasattr(value, child.name):
+            continue
+        item = _json_value(getattr(value, child.name), child, photo_url)
+        if item not in ("", None, [], {}):
+            out[child.name] = item
+    return out
+
+
+def _json_value(value: Any, field: Field, photo_url: Callable[[str], str]) -> Any:
+    if _is_photo_list(field):
+        return [url for url in (photo_url(rel) for rel in value) if url]
+    if field.type == "object":
+        return _record(value, field, photo_url)
+    if field.type == "list" and field.fields:
+        return [_record(item, field, photo_url) for item in value]
+    if field.type == "list":
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def data_schema(region: Region) -> dict[str, Any]:
+    """JSON Schema of `data/umkm.json`, from the same declaration as the entry schema."""
+    item = schema.field_schema(_published_field(schema.ENTRY), region)
+    item["properties"] = {
+        "slug": {
+            "title": "Slug",
+            "description": "Pengenal usaha (nama foldernya di katalog).",
+            "type": "string",
+            "pattern": "^[a-z0-9-]+$",
+        },
+        "url": {"title": "Halaman usaha", "type": "string", "format": "uri-reference"},
+        **item["properties"],
+        "cerita": {"title": "Cerita usaha", "description": "Cerita usaha dalam Markdown.", "type": "string"},
+    }
+    item["required"] = ["slug", "url", *item.get("required", [])]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "umkm.schema.json",
+        "title": f"Data terbuka Katalog UMKM {region.nama}",
+        "description": "Semua usaha di katalog dengan kolom yang diterbitkan; kolom entri dijelaskan di entri.schema.json.",
+        "type": "object",
+        "required": ["judul", "lisensi", "dibuat", "jumlah", "usaha"],
+        "properties": {
+            "$schema": {"type": "string"},
+            "judul": {"type": "string"},
+            "penerbit": {"type": "string"},
+            "wilayah": {"type": "object"},
+            "sumber": {"type": "string"},
+            "lisensi": {
+                "type": "object",
+                "required": ["nama", "url"],
+                "properties": {"nama": {"type": "string"}, "url": {"type": "string", "format": "uri"}},
+            },
+            "dibuat": {"type": "string", "format": "date"},
+            "jumlah": {"type": "integer", "minimum": 0},
+            "usaha": {"type": "array", "items": item},
+        },
+    }
+
+
+def _published_field(field: Field) -> Field:
+    """The field without its private children; photo paths become the published photos' URLs."""
+    if _is_photo_list(field):
+        return dataclasses.replace(
+            field,
+            help="Alamat foto yang diterbitkan (JPEG terbesar); foto pertama adalah sampul.",
+            item=Field("foto", "text", "Alamat foto"),
+        )
+    if not field.fields:
+        return field
+    return dataclasses.replace(field, fields=tuple(_published_field(f) for f in field.fields if not f.private))
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _join(values: Iterable[str]) -> str:
+    return LIST_SEPARATOR.join(v for v in values if v)
+
+
+def _contact(name: str) -> Callable[[_Row], str]:
+    return lambda row: getattr(row.business.entry.kontak, name)
+
+
+def _entry(name: str) -> Callable[[_Row], Any]:
+    return lambda row: getattr(row.business.entry, name)
+
+
+def business_columns_for(region: Region) -> tuple[Column, ...]:
+    """The columns of `data/umkm.csv` (the kabupaten and province come from the region data)."""
+    return (
+        Column("slug", "string", "Pengenal usaha (nama foldernya di katalog); kunci tabel ini.", lambda r: r.business.slug),
+        Column("url", "anyURI", "Alamat halaman usaha di katalog.", lambda r: r.url),
+        Column("nama", "string", "Nama usaha.", _entry("nama"), "nama"),
+        Column("sektor", "string", "Kunci sektor usaha, misalnya kuliner.", _entry("sektor"), "sektor"),
+        Column("sektor_label", "string", "Nama sektor usaha.", lambda r: r.business.sector.label, "sektor"),
+        Column("kecamatan", "string", "Nama kecamatan (ejaan baku).", lambda r: r.business.kecamatan.nama, "kecamatan"),
+        Column(
+            "kode_kecamatan",
+            "string",
+            "Kode wilayah Kemendagri kecamatan, misalnya 32.16.07.",
+            lambda r: r.business.kecamatan.kode,
+            "kecamatan",
+        ),
+        Column("kabupaten", "string", f"Kabupaten/kota (selalu {region.nama} di katalog ini).", lambda r: region.nama),
+        Column("provinsi", "string", "Provinsi.", lambda r: region.provinsi),
+        Column("desa", "string", "Desa/kelurahan.", _entry("desa"), "desa"),
+        Column("alamat", "string", "Alamat usaha.", _entry("alamat"), "alamat"),
+        Column("ringkasan", "string", "Satu kalimat tentang usaha.", _entry("ringkasan"), "ringkasan"),
+        Column("pemilik", "string", "Nama pemilik.", _entry("pemilik"), "pemilik"),
+        Column("berdiri", "integer", "Tahun berdiri.", _entry("berdiri"), "berdiri"),
+        Column("nib", "string", "Nomor Induk Berusaha (13 angka).", _entry("nib"), "nib"),
+        Column("kapasitas", "string", "Kapasitas produksi.", _entry("kapasitas"), "kapasitas"),
+        Column("whatsapp", "string", "Nomor WhatsApp, bentuk internasional tanpa + (62…).", _contact("whatsapp"), "kontak.whatsapp"),
+        Column("telepon", "string", "Nomor telepon, bentuk internasional tanpa + (62…).", _contact("telepon"), "kontak.telepon"),
+        Column("email", "string", "Alamat email.", _contact("email"), "kontak.email"),
+        Column("instagram", "string", "Akun Instagram (tanpa @).", _contact("instagram"), "kontak.instagram"),
+        Column("situs", "anyURI", "Situs web usaha.", _contact("situs"), "kontak.situs"),
+        Column(
+            "toko_online",
+            "string",
+            f"Toko daring: 'platform alamat', dipisah '{LIST_SEPARATOR.strip()}'.",
+            lambda r: _join(f"{s.platform} {s.url}" for s in r.business.entry.toko_online),
+            "toko_online",
+        ),
+        Column(
+            "sertifikasi",
+            "string",
+            f"Sertifikat: 'jenis nomor [berlaku sampai]', dipisah '{LIST_SEPARATOR.strip()}'.",
+            lambda r: _join(
+                " ".join(x for x in (c.jenis, c.nomor, c.berlaku_sampai.isoformat() if c.berlaku_sampai else "") if x)
+                for c in r.business.entry.sertifikasi
+            ),
+            "sertifikasi",
+        ),
+        Column(
+            "sertifikasi_berlaku",
+            "string",
+            "Jenis sertifikat yang masih berlaku pada tanggal data dibuat, dipisah spasi.",
+            lambda r: " ".join(sorted(r.business.valid_cert_kinds)),
+            "sertifikasi",
+        ),
+        Column(
+            "siap_pengadaan",
+            "boolean",
+            "true bila usaha memenuhi aturan 'siap pengadaan' katalog pada tanggal data dibuat.",
+            lambda r: r.business.siap_pengadaan,
+        ),
+        Column("jumlah_produk", "integer", "Banyaknya produk.", lambda r: len(r.business.products), "produk"),
+        Column("harga_terendah", "integer", "Harga produk termurah (rupiah).", lambda r: r.business.price_min, "produk.harga"),
+        Column("harga_tertinggi", "integer", "Harga produk termahal (rupiah).", lambda r: r.business.price_max, "produk.harga"),
+        Column(
+            "foto_sampul",
+            "anyURI",
+            "Alamat foto sampul.",
+            lambda r: r.photo_url(r.business.entry.foto[0]) if r.business.entry.foto else "",
+            "foto",
+        ),
+        Column("diperbarui", "date", "Tanggal data terakhir diperiksa.", _entry("diperbarui"), "diperbarui"),
+    )
+
+
+def _product(read: Callable[[ProductView], Any]) -> Callable[[_Row], Any]:
+    return lambda row: read(row.product) if row.product else ""
+
+
+PRODUCT_COLUMNS: tuple[Column, ...] = (
+    Column("slug_usaha", "string", "Slug usaha pemilik produk (kolom slug di umkm.csv).", lambda r: r.business.slug),
+    Column("nama_usaha", "string", "Nama usaha.", lambda r: r.business.nama, "nama"),
+    Column("nomor", "integer", "Urutan produk di halaman usaha (1, 2, …).", _product(lambda p: p.number)),
+    Column("url", "anyURI", "Alamat produk di halaman usaha.", lambda r: f"{r.url}#{r.product.anchor}" if r.product else ""),
+    Column("nama", "string", "Nama produk.", _product(lambda p: p.nama), "produk.nama"),
+    Column("harga", "integer", "Harga dalam rupiah (kosong bila tidak dicantumkan).", _product(lambda p: p.harga), "produk.harga"),
+    Column("satuan", "string", "Satuan harga, misalnya lembar atau kg.", _product(lambda p: p.satuan), "produk.satuan"),
+    Column("deskripsi", "string", "Deskripsi produk.", _product(lambda p: p.deskripsi), "produk.deskripsi"),
+    Column(
+        "foto",
+        "anyURI",
+        "Alamat foto pertama produk.",
+        lambda r: r.photo_url(r.product.foto[0]) if r.product and r.product.foto else "",
+        "produk.foto",
+    ),
+    Column("tautan", "anyURI", "Halaman produk di toko daring.", _product(lambda p: p.tautan), "produk.tautan"),
+    Column("sektor", "string", "Kunci sektor usaha.", lambda r: r.business.sector.key, "sektor"),
+    Column("kecamatan", "string", "Kecamatan usaha.", lambda r: r.business.kecamatan.nama, "kecamatan"),
+)
+
+
+def csv_text(columns: Sequence[Column], rows: Iterable[_Row]) -> str:
+    """RFC 4180 CSV (UTF-8, comma, CRLF) with a header row of column names."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns])
+    for row in rows:
+        writer.writerow([_cell(c.read(row)) for c in columns])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_metadata(
+    business_columns: Sequence[Column], product_columns: Sequence[Column], region: Region, settings: DataSettings
+) -> dict[str, Any]:
+    """W3C CSV on the Web metadata (the `csv-metadata.json` beside the files): columns and licence."""
+
+    def table(uri: str, title: str, columns: Sequence[Column], key: str | list[str]) -> dict[str, Any]:
+        return {
+            "url": uri.rsplit("/", 1)[-1],
+            "dc:title": title,
+            "tableSchema": {
+                "columns": [{"name": c.name, "titles": c.name, "datatype": c.datatype, "dc:description": c.description} for c in columns],
+                "primaryKey": key,
+            },
+        }
+
+    products = table(PRODUCT_CSV_URI, "Produk UMKM", product_columns, ["slug_usaha", "nomor"])
+    products["tableSchema"]["foreignKeys"] = [
+        {"columnReference": "slug_usaha", "reference": {"resource": "umkm.csv", "columnReference": "slug"}}
+    ]
+    return {
+        "@context": "http://www.w3.org/ns/csvw",
+        "dc:title": f"Data terbuka {settings.site_name}",
+        "dc:publisher": region.dinas,
+        "dc:license": {"@id": settings.license_url},
+        "dc:modified": {"@value": settings.today.isoformat(), "@type": "xsd:date"},
+        "dialect": {"encoding": "utf-8", "header": True, "delimiter": ","},
+        "tables": [table(BUSINESS_CSV_URI, "Usaha UMKM", business_columns, "slug"), products],
+    }
+
+
+# --- the "Data Terbuka" page ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataFile:
+    label: str
+    url: str  # relative to the data page
+    note: str
+
+
+def render_data_page(
+    region: Region,
+    settings: DataSettings,
+    *,
+    business_columns: Sequence[Column],
+    product_columns: Sequence[Column],
+    business_count: int,
+    product_count: int,
+    templates_dir: Path | None = None,
+) -> GeneratedPage:
+    """The page that links the files and documents every column."""
+
+    def link(uri: str) -> str:
+        return url_to(PAGE_URI, uri)
+
+    files = [
+        DataFile(
+            "umkm.json",
+            link(JSON_URI),
+            f"Semua usaha ({business_count}) dengan semua kolom yang diterbitkan, termasuk produk, sertifikat dan cerita.",
+        ),
+        DataFile("umkm.csv", link(BUSINESS_CSV_URI), f"Satu baris per usaha ({business_count} baris)."),
+        DataFile("produk.csv", link(PRODUCT_CSV_URI), f"Satu baris per produk ({product_count} baris)."),
+        DataFile("csv-metadata.json", link(METADATA_URI), "Keterangan kolom kedua berkas CSV (W3C CSV on the Web)."),
+        DataFile("umkm.schema.json", link(DATA_SCHEMA_URI), "JSON Schema berkas umkm.json."),
+    ]
+    env = make_environment(templates_dir or TEMPLATES_DIR)
+    html = env.get_template(PAGE_TEMPLATE).render(
+        site_name=settings.site_name,
+        region=region,
+        settings=settings,
+        files=files,
+        business_columns=business_columns,
+        product_columns=product_columns,
+        separator=LIST_SEPARATOR.strip(),
+        home_url=link("index.md"),
+    )
+    return GeneratedPage(
+        src_uri=PAGE_URI,
+        title="Data Terbuka",
+        description=f"Unduh data UMKM {region.nama} dalam format JSON dan CSV ({settings.license}).",
+        html=html,
+        updated=settings.today,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _public(columns: Iterable[Column]) -> tuple[Column, ...]:
+    return tuple(c for c in columns if not is_private(c.source))
+
+
+def _has_private(field: Field) -> bool:
+    return any(f.private or _has_private(f) for f in field.fields)
+
+
+def _is_photo_list(field: Field) -> bool:
+    return field.type == "list" and field.item is not None and field.item == schema.PHOTO_LIST.item and field.name == schema.PHOTO_LIST.name
+
+
+def _redact(value: Any, field: Field) -> Any:
+    changes: dict[str, Any] = {}
+    for child in field.fields:
+        if not hasattr(value, child.name):
+            continue
+        current = getattr(value, child.name)
+        if child.private:
+            changes[child.name] = _empty(value, child.name)
+        elif child.fields and child.type == "object":
+            changes[child.name] = _redact(current, child)
+        elif child.fields and child.type == "list":
+            changes[child.name] = tuple(_redact(item, child) for item in current)
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+def _empty(record: Any, name: str) -> Any:
+    spec = next(f for f in dataclasses.fields(record) if f.name == name)
+    if spec.default is not dataclasses.MISSING:
+        return spec.default
+    if spec.default_factory is not dataclasses.MISSING:
+        return spec.default_factory()
+    raise ValueError(f"kolom wajib '{name}' tidak dapat dirahasiakan (a required field cannot be private)")
+
+
+def _page_link(settings: DataSettings, slug: str) -> str:
+    uri = page_url(business_uri(slug))
+    return settings.site_url.rstrip("/") + "/" + uri if settings.site_url else uri
+
+
+def _file_link(settings: DataSettings, uri: str, from_uri: str) -> str:
+    if settings.site_url:
+        return settings.site_url.rstrip("/") + "/" + uri
+    return url_to(from_uri, uri)
+
+
+def _photo_linker(settings: DataSettings, photos: dict[Path, ProcessedPhoto], entry: Entry) -> Callable[[str], str]:
+    def photo_url(rel: str) -> str:
+        path = entry.folder / rel
+        photo = photos.get(path) or photos.get(path.resolve())
+        if photo is None or not photo.jpeg:
+            return ""
+        return _file_link(settings, photo.jpeg[-1].uri, JSON_URI)
+
+    return photo_url
+
+
+def _json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

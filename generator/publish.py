@@ -1,0 +1,187 @@
+"""After the build: security headers with a Content Security Policy the built site satisfies,
+robots.txt and the web app manifest.
+
+The policy is computed from the site as built: every inline `<script>` and `<style>` of every
+HTML page (Material emits a few small ones) is hashed (sha256) into it, so no `'unsafe-inline'`
+is needed for scripts or style elements. It is written twice from one table of headers:
+`_headers` (Netlify, Cloudflare Pages) and `_headers.nginx` (`add_header` lines that
+`docs/nginx.conf` includes). Engine independent: it only reads and writes files in a folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HEADERS_FILE = "_headers"
+NGINX_HEADERS_FILE = "_headers.nginx"
+ROBOTS_FILE = "robots.txt"
+MANIFEST_FILE = "manifest.webmanifest"
+THEME_COLOR = "#4caf50"  # Material's "green" primary colour (mkdocs.yml theme.palette)
+ICONS = (
+    ("assets/ikon-192.png", "192x192", "image/png"),
+    ("assets/ikon-512.png", "512x512", "image/png"),
+    ("assets/ikon.svg", "any", "image/svg+xml"),
+)
+
+# Types a browser executes as script; anything else (application/json, application/ld+json)
+# is a data block that CSP does not govern.
+_SCRIPT_TYPES = frozenset({"", "text/javascript", "application/javascript", "module", "text/ecmascript", "application/ecmascript"})
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+_STYLE_ATTR = re.compile(r"<[a-zA-Z][^>]*?\sstyle\s*=", re.DOTALL)
+_ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_FORM_ACTION = re.compile(r"""<form\b[^>]*\saction\s*=\s*["']?(https://[^/"'\s>]+)""", re.IGNORECASE)
+
+# Cloudflare Pages refuses a _headers line longer than this.
+MAX_HEADER_LINE = 2000
+
+
+@dataclass
+class InlineCode:
+    """What the pages of a site run or style inline, gathered over every HTML file."""
+
+    scripts: set[str] = field(default_factory=set)  # 'sha256-…' sources
+    styles: set[str] = field(default_factory=set)
+    style_attributes: bool = False
+    form_origins: set[str] = field(default_factory=set)  # external form targets (https origins)
+    wasm: bool = False  # WebAssembly in the site (a search index such as Pagefind)
+
+    def add_page(self, html: str) -> None:
+        for match in _SCRIPT.finditer(html):
+            attrs = _attributes(match.group(1))
+            if "src" not in attrs and attrs.get("type", "").strip().lower() in _SCRIPT_TYPES:
+                self.scripts.add(csp_hash(match.group(2)))
+        self.styles.update(csp_hash(m.group(1)) for m in _STYLE.finditer(html))
+        self.style_attributes = self.style_attributes or bool(_STYLE_ATTR.search(html))
+        self.form_origins.update(m.group(1) for m in _FORM_ACTION.finditer(html))
+
+
+def publish_site(site_dir: Path, *, site_url: str, site_name: str, description: str = "", data_license_url: str = "") -> None:
+    """Write robots.txt, the manifest and the security headers of the built site in `site_dir`."""
+    (site_dir / ROBOTS_FILE).write_text(robots_txt(site_url), encoding="utf-8")
+    (site_dir / MANIFEST_FILE).write_text(web_manifest(site_name, description), encoding="utf-8")
+    headers = site_headers(scan_site(site_dir), data_license_url=data_license_url)
+    (site_dir / HEADERS_FILE).write_text(headers_file(headers), encoding="utf-8")
+    (site_dir / NGINX_HEADERS_FILE).write_text(nginx_headers(headers[0][1]), encoding="utf-8")
+
+
+def scan_site(site_dir: Path) -> InlineCode:
+    """Every inline script and style of every page, in one pass over the HTML files."""
+    code = InlineCode()
+    for path in sorted(site_dir.rglob("*.html")):
+        code.add_page(path.read_text(encoding="utf-8", errors="replace"))
+    # WebAssembly files: *.wasm, or Pagefind's compressed wasm.<language>.pagefind.
+    code.wasm = any(True for pattern in ("*.wasm", "wasm.*.pagefind") for _ in site_dir.rglob(pattern))
+    return code
+
+
+def csp_hash(source: str) -> str:
+    """The CSP source expression of an inline script or style: its exact text, hashed."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def content_security_policy(code: InlineCode) -> str:
+    """A policy that allows the site's own files and exactly its inline code, nothing else."""
+    script = ["'self'", *sorted(code.scripts)]
+    if code.wasm:
+        script.append("'wasm-unsafe-eval'")  # compiling WebAssembly; still no eval of strings
+    directives = [
+        ("default-src", ["'none'"]),
+        ("script-src", script),
+        ("style-src", ["'self'", *sorted(code.styles)]),
+        # Style attributes only carry photo placeholder colours; they cannot run script, and
+        # img-src/font-src keep them from loading anything from elsewhere.
+        ("style-src-attr", ["'unsafe-inline'" if code.style_attributes else "'none'"]),
+        ("img-src", ["'self'", "data:"]),  # Material's CSS draws icons as data: SVG
+        ("font-src", ["'self'"]),
+        ("connect-src", ["'self'"]),  # search index, Material's instant loading
+        ("worker-src", ["'self'"]),
+        ("manifest-src", ["'self'"]),
+        ("base-uri", ["'self'"]),
+        ("form-action", ["'self'", *sorted(code.form_origins)]),
+        ("frame-ancestors", ["'none'"]),
+        ("object-src", ["'none'"]),
+    ]
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives)
+
+
+def site_headers(code: InlineCode, *, data_license_url: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
+    """(path pattern, [(header, value)]) rules; the first rule applies to every path."""
+    every = [
+        ("Content-Security-Policy", content_security_policy(code)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Strict-Transport-Security", "max-age=31536000"),
+    ]
+    data = [("Access-Control-Allow-Origin", "*")]
+    if data_license_url:
+        data.append(("Link", f'<{data_license_url}>; rel="license"'))
+    return [
+        ("/*", every),
+        # Photo file names carry a hash of their content, so they never change.
+        ("/foto/*", [("Cache-Control", "public, max-age=31536000, immutable")]),
+        ("/data/*", data),
+    ]
+
+
+def headers_file(rules: Iterable[tuple[str, list[tuple[str, str]]]]) -> str:
+    """The `_headers` file of Netlify and Cloudflare Pages."""
+    lines = []
+    for path, headers in rules:
+        lines.append(path)
+        for name, value in headers:
+            line = f"  {name}: {value}"
+            if len(line) > MAX_HEADER_LINE:
+                raise ValueError(f"{HEADERS_FILE}: {name} lebih dari {MAX_HEADER_LINE} karakter (Cloudflare Pages menolaknya)")
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def nginx_headers(headers: Iterable[tuple[str, str]]) -> str:
+    """`add_header` lines for nginx (docs/nginx.conf includes this file)."""
+    out = ["# Dibuat oleh umkm build: jangan diubah tangan (generated; included by docs/nginx.conf)."]
+    for name, value in headers:
+        out.append(f"add_header {name} {json.dumps(value)} always;")
+    return "\n".join(out) + "\n"
+
+
+def robots_txt(site_url: str) -> str:
+    """Every page may be crawled; the sitemap is named when the site has a URL."""
+    lines = ["User-agent: *", "Allow: /"]
+    if site_url:
+        lines.append(f"Sitemap: {site_url.rstrip('/')}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+def web_manifest(site_name: str, description: str = "") -> str:
+    """The web app manifest; its URLs are relative to it, so it works under any sub-path."""
+    manifest = {
+        "name": site_name,
+        "short_name": "Katalog UMKM",
+        "description": description,
+        "lang": "id",
+        "start_url": "./",
+        "scope": "./",
+        "display": "minimal-ui",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOR,
+        "icons": [{"src": src, "sizes": sizes, "type": mime} for src, sizes, mime in ICONS],
+    }
+    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+
+
+def _attributes(text: str) -> dict[str, str]:
+    attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTR.finditer(text)}
+    for bare in re.findall(r"(?:^|\s)([a-zA-Z][-a-zA-Z0-9]*)(?=\s|$)", _ATTR.sub(" ", text)):
+        attrs.setdefault(bare.lower(), "")
+    return attrs

@@ -1,0 +1,429 @@
+"""Search: one record per business, its products as sections, and the static index built from them.
+
+Why records built from the enriched catalog, not the built HTML pages:
+- A product must be findable on its own and link to `usaha/<slug>/#produk-<n>`. Each record
+  holds the business's products as headings with those anchors, so Pagefind returns the
+  matching product as a sub-result of its business ("keripik balado" finds that product first,
+  with its business around it).
+- One record per business, not one per product: Pagefind downloads a metadata file listing
+  every record before the first result, so 10,000 businesses cost a quarter of 40,000 records
+  (see the README's search figures). Filter counts are then businesses, as on the browse pages.
+- Filter values (valid certificates only, procurement readiness, price bands) come from
+  `enrich.Business`, computed once, not scraped back out of rendered pages.
+- `SearchRecord` knows no engine: `index_site` is the only code that speaks Pagefind, so a move
+  to another engine (or another static site generator) replaces that function, not the records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import hashlib
+import html
+import json
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nh3
+
+from generator.enrich import Business
+from generator.models import Entry, ProcessedPhoto, Region
+from generator.pages import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
+from generator.pages import GeneratedPage, format_rupiah, format_tanggal, listing_uri, make_environment, url_to
+from generator.story import render_story
+
+SEARCH_URI = "cari/index.md"  # served at cari/
+PAGE_TEMPLATE = "search_page.html"
+BUNDLE_DIR = "pagefind"
+LANGUAGE = "id"
+
+# Sort values are compared as text: zero-padded so text order is numeric order, and a record
+# without a price sorts after every priced one (Pagefind drops a record that lacks the sort key,
+# which would make the result count change with the sort order). Each sort key adds a list of
+# every record to the metadata downloaded before the first result, so there are two: cheapest
+# first and newest first.
+_PRICE_DIGITS = 12
+_NO_PRICE = "9" * _PRICE_DIGITS
+_NO_DATE = "0000-00-00"
+
+# Pagefind's prebuilt UI bundles: we ship our own small script (theme/assets/cari.js).
+_UNUSED_BUNDLE_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+
+@dataclass(frozen=True)
+class PriceBand:
+    key: str  # the filter value and URL parameter value, e.g. "25000-100000"
+    label: str
+    low: int  # inclusive
+    high: int | None  # exclusive; None: no upper bound
+
+    def holds(self, price: int) -> bool:
+        return price >= self.low and (self.high is None or price < self.high)
+
+
+PRICE_BANDS = (
+    PriceBand("0-25000", f"Di bawah {format_rupiah(25_000)}", 0, 25_000),
+    PriceBand("25000-100000", f"{format_rupiah(25_000)}–{format_rupiah(100_000)}", 25_000, 100_000),
+    PriceBand("100000-500000", f"{format_rupiah(100_000)}–{format_rupiah(500_000)}", 100_000, 500_000),
+    PriceBand("500000-", f"{format_rupiah(500_000)} ke atas", 500_000, None),
+)
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    value: str  # as in the index and the URL, e.g. "kuliner", "Setu", "halal"
+    label: str
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    """One facet of the search page; `key` is both the index's filter name and the URL parameter."""
+
+    key: str
+    label: str
+    options: tuple[FilterOption, ...]
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    """A product inside a business record, found on its own and linked by its anchor."""
+
+    anchor: str  # "produk-1"
+    title: str
+    text: str
+    price: str  # formatted, e.g. "Rp18.000 / bungkus"; "" without a price
+    image: str  # site-relative URI of a small thumbnail; "" without a photo
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """Everything a search engine needs to know about one business."""
+
+    url: str  # site-relative page URL, e.g. "usaha/telaga-batik/"
+    title: str
+    summary: str
+    keywords: str  # sector, kecamatan, desa, certificates, platforms: found, but weighed low
+    story: str  # plain text
+    sections: tuple[SearchSection, ...]
+    meta: tuple[tuple[str, str], ...]  # shown on a result card
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    sort: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    records: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+class SearchIndexError(Exception):
+    """The search index could not be built (a broken or missing Pagefind binary)."""
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def search_records(businesses: Sequence[Business], photos: dict[Path, ProcessedPhoto]) -> list[SearchRecord]:
+    """One record per business, in name order (the order of a filter-only browse)."""
+    ordered = sorted(businesses, key=lambda b: (b.entry.nama.casefold(), b.slug))
+    return [_record(b, photos) for b in ordered]
+
+
+def _record(business: Business, photos: dict[Path, ProcessedPhoto]) -> SearchRecord:
+    entry = business.entry
+    sections = tuple(
+        SearchSection(
+            anchor=p.anchor,
+            title=p.nama,
+            text=p.deskripsi,
+            price=_price_text(p.harga, p.satuan),
+            image=_thumbnail(photos, entry, p.foto[:1]),
+        )
+        for p in business.products
+    )
+    cert_labels = sorted({c.label for c in business.valid_certificates})
+    shops = sorted({s.platform: s.label for s in business.shops}.items())
+    cover = _thumbnail(photos, entry, entry.foto[:1]) or next((s.image for s in sections if s.image), "")
+    bands = sorted({band.key for p in business.priced_products for band in PRICE_BANDS if band.holds(p.harga or 0)})
+    meta = {
+        "title": entry.nama,
+        "image": cover,
+        "ringkasan": entry.ringkasan,
+        "sektor": business.sector.label,
+        "kecamatan": business.kecamatan.nama,
+        "harga": _price_range(business.price_min, business.price_max),
+        "sertifikat": " · ".join(cert_labels),
+        "pengadaan": "ya" if business.siap_pengadaan else "",
+        "diperbarui": format_tanggal(entry.diperbarui) if entry.diperbarui else "",
+        # Per product, so a card can show the price and photo of the product that matched.
+        "produk": json.dumps({s.anchor: [s.price, s.image] for s in sections}, ensure_ascii=False, separators=(",", ":"))
+        if sections
+        else "",
+    }
+    filters = {
+        "sektor": (business.sector.key,),
+        "kecamatan": (business.kecamatan.nama,),
+        "sertifikasi": tuple(sorted(business.valid_cert_kinds)),
+        "platform": tuple(key for key, _ in shops),
+        "pengadaan": ("ya",) if business.siap_pengadaan else (),
+        "harga": tuple(bands),
+    }
+    sort = {
+        "harga": _padded(business.price_min) if business.price_min is not None else _NO_PRICE,
+        "diperbarui": entry.diperbarui.isoformat() if entry.diperbarui else _NO_DATE,
+    }
+    keywords = [
+        business.sector.label,
+        f"Kecamatan {business.kecamatan.nama}",
+        entry.desa,
+        *(f"sertifikat {label}" for label in cert_labels),
+        *(label for _, label in shops),
+        "siap pengadaan" if business.siap_pengadaan else "",
+    ]
+    return SearchRecord(
+        url=f"usaha/{entry.slug}/",
+        title=entry.nama,
+        summary=entry.ringkasan,
+        keywords=" · ".join(k for k in keywords if k),
+        story=_plain_text(render_story(entry.cerita)),
+        sections=sections,
+        meta=tuple((k, v) for k, v in meta.items() if v),
+        filters=tuple((k, v) for k, v in filters.items() if v),
+        sort=tuple(sort.items()),
+    )
+
+
+def filter_groups(region: Region, businesses: Sequence[Business]) -> tuple[FilterGroup, ...]:
+    """The facets of the search page, in the region's order, with only values some business has."""
+    sectors = {b.sector.key for b in businesses}
+    kecamatan = {b.kecamatan.nama for b in businesses}
+    kinds = {k for b in businesses for k in b.valid_cert_kinds}
+    platforms = {s.platform for b in businesses for s in b.shops}
+    bands = {band.key for b in businesses for p in b.priced_products for band in PRICE_BANDS if band.holds(p.harga or 0)}
+    groups = (
+        FilterGroup("sektor", "Sektor", tuple(FilterOption(s.key, s.label) for s in region.sectors if s.key in sectors)),
+        FilterGroup(
+            "kecamatan",
+            "Kecamatan",
+            tuple(FilterOption(k.nama, k.nama) for k in sorted(region.kecamatan, key=lambda k: k.nama.casefold()) if k.nama in kecamatan),
+        ),
+        FilterGroup("sertifikasi", "Sertifikat berlaku", tuple(FilterOption(c.key, c.label) for c in region.cert_kinds if c.key in kinds)),
+        FilterGroup("platform", "Toko daring", tuple(FilterOption(p.key, p.label) for p in region.platforms if p.key in platforms)),
+        FilterGroup("pengadaan", "Pengadaan", (FilterOption("ya", "Siap pengadaan"),) if any(b.siap_pengadaan for b in businesses) else ()),
+        FilterGroup("harga", "Harga produk", tuple(FilterOption(b.key, b.label) for b in PRICE_BANDS if b.key in bands)),
+    )
+    return tuple(g for g in groups if g.options)
+
+
+def render_search_page(
+    businesses: Sequence[Business],
+    region: Region,
+    *,
+    templates_dir: Path | None = None,
+) -> GeneratedPage:
+    """The "Cari Produk" page: a form the script brings to life, and browse links without it."""
+    src = SEARCH_URI
+
+    def link(target: str) -> str:
+        return url_to(src, target)
+
+    env = make_environment(templates_dir or PAGES_TEMPLATES_DIR)
+    html_text = env.get_template("search.html").render(
+        root=link("index.md"),
+        here=link(src),
+        groups=filter_groups(region, businesses),
+        sectors=[(s.label, link(listing_uri(f"sektor/{s.key}", 1))) for s in region.sectors],
+        browse=[
+            ("Sektor usaha", link("sektor/index.md")),
+            ("Kecamatan", link("kecamatan/index.md")),
+            ("Sertifikasi", link("sertifikasi/index.md")),
+        ],
+        business_count=len(businesses),
+        region=region,
+    )
+    return GeneratedPage(
+        src_uri=src,
+        title="Cari Produk",
+        description=f"Cari produk dan usaha UMKM {region.nama} menurut sektor, kecamatan, sertifikat, toko daring dan harga.",
+        html=html_text,
+        template=PAGE_TEMPLATE,
+    )
+
+
+# --- the Pagefind index ----------------------------------------------------------------------
+
+
+def index_site(site_dir: Path, records: Sequence[SearchRecord], *, bundle_dir: str = BUNDLE_DIR) -> IndexStats:
+    """Write the Pagefind bundle for `records` into `site_dir/pagefind/`, byte-identical per input."""
+    start = time.perf_counter()
+    output = site_dir / bundle_dir
+    if output.exists():
+        shutil.rmtree(output)
+    try:
+        asyncio.run(_write_index(records, output))
+    except FileNotFoundError as exc:
+        raise SearchIndexError(f"Pagefind tidak ditemukan ({exc}); pasang dependensi proyek: pip install -e .") from exc
+    except Exception as exc:  # the service reports its own errors as bare Exceptions
+        raise SearchIndexError(f"Pagefind gagal membangun indeks pencarian: {exc}") from exc
+    for name in _UNUSED_BUNDLE_FILES:
+        (output / name).unlink(missing_ok=True)
+    _canonicalize_bundle(output)
+    files = [p for p in output.rglob("*") if p.is_file()]
+    return IndexStats(
+        records=len(records),
+        files=len(files),
+        bytes=sum(p.stat().st_size for p in files),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def record_html(record: SearchRecord) -> str:
+    """The record as the small HTML document Pagefind indexes (every value escaped)."""
+    e = html.escape
+    parts = [
+        f'<!doctype html><html lang="{LANGUAGE}"><head><title>{e(record.title)}</title></head>',
+        "<body><main data-pagefind-body>",
+        f"<h1>{e(record.title)}</h1>",
+        f'<p data-pagefind-weight="2">{e(record.summary)}</p>',
+        f"<p>{e(record.keywords)}</p>",
+    ]
+    if record.story:
+        parts.append(f'<div data-pagefind-weight="0.5">{record.story}</div>')
+    for section in record.sections:
+        parts.append(f'<h2 id="{e(section.anchor)}">{e(section.title)}</h2>')
+        if section.text:
+            parts.append(f"<p>{e(section.text)}</p>")
+    parts.append('<div data-pagefind-ignore="index">')
+    parts += [f'<span data-pagefind-meta="{e(key)}">{e(value)}</span>' for key, value in record.meta]
+    parts += [f'<span data-pagefind-filter="{e(key)}">{e(value)}</span>' for key, values in record.filters for value in values]
+    parts += [f'<span data-pagefind-sort="{e(key)}">{e(value)}</span>' for key, value in record.sort]
+    parts.append("</div></main></body></html>")
+    return "".join(parts)
+
+
+async def _write_index(records: Sequence[SearchRecord], output: Path) -> None:
+    from pagefind.service import PagefindService
+
+    class Service(PagefindService):
+        """Pagefind's own client, without the 0.1 s pause it takes before reading each reply
+        (40 minutes for 10,000 records: records are sent one at a time, see below)."""
+
+        async def _wait_for_responses(self) -> None:
+            assert self._backend.stdout is not None
+            while True:
+                reply = json.loads(base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1]))
+                future = self._responses.pop(reply.get("message_id"), None) if reply else None
+                if future is None or future.done():
+                    continue
+                payload = reply["payload"]
+                if payload.get("type") == "Error":
+                    future.set_exception(Exception(payload.get("message", "Pagefind error")))
+                else:
+                    future.set_result(payload)
+
+    service = await Service().launch()
+    try:
+        index = await service.create_index({"force_language": LANGUAGE})
+        # One at a time, in order: Pagefind numbers records as they arrive, and the numbering
+        # must not depend on timing for the bundle to be reproducible.
+        for record in records:
+            await index.add_html_file(content=record_html(record), url=f"/{record.url}")
+        await index.write_files(output_path=str(output))
+    finally:
+        await service.close()
+
+
+# --- reproducible bundle -----------------------------------------------------------------------
+# Pagefind (1.5) writes its filter index from a hash map, so the order of filter values, and with
+# it the file names of the filter and metadata files, change from one run to the next (upstream
+# issue 638). We sort what it left unsorted and rename those files by their content, so the same
+# catalog builds the same site. Only these files are touched; their format is Pagefind's own.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _canonicalize_bundle(output: Path) -> None:
+    import cbor2
+
+    entry_path = output / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        meta_path = output / f"pagefind.{info['hash']}.pf_meta"
+        meta = cbor2.loads(_unpack(meta_path.read_bytes()))
+        renamed = []
+        for name, old_hash in meta[3]:
+            filter_path = output / "filter" / f"{old_hash}.pf_filter"
+            data = cbor2.loads(_unpack(filter_path.read_bytes()))
+            data[1] = sorted(data[1], key=lambda item: item[0])
+            body = cbor2.dumps(data)
+            new_hash = f"{language}_{hashlib.sha256(body).hexdigest()[:7]}"
+            filter_path.unlink()
+            (output / "filter" / f"{new_hash}.pf_filter").write_bytes(_pack(body))
+            renamed.append([name, new_hash])
+        meta[3] = sorted(renamed)
+        meta[4] = sorted(meta[4], key=lambda item: item[0])  # sort keys, each with its record order
+        body = cbor2.dumps(meta)
+        new_hash = f"{language}_{hashlib.sha256(body).hexdigest()[:10]}"
+        meta_path.unlink()
+        (output / f"pagefind.{new_hash}.pf_meta").write_bytes(_pack(body))
+        info["hash"] = new_hash
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _unpack(data: bytes) -> bytes:
+    raw = gzip.decompress(data)
+    if not raw.startswith(_SIGNATURE):
+        raise SearchIndexError("berkas indeks Pagefind tidak dikenal (versi Pagefind berubah?)")
+    return raw[len(_SIGNATURE) :]
+
+
+def _pack(body: bytes) -> bytes:
+    return gzip.compress(_SIGNATURE + body, compresslevel=9, mtime=0)
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def _price_text(price: int | None, unit: str) -> str:
+    if price is None:
+        return ""
+    return f"{format_rupiah(price)} / {unit}" if unit else format_rupiah(price)
+
+
+def _price_range(low: int | None, high: int | None) -> str:
+    if low is None or high is None:
+        return ""
+    return format_rupiah(low) if low == high else f"{format_rupiah(low)} – {format_rupiah(high)}"
+
+
+def _padded(number: int) -> str:
+    return f"{max(0, number):0{_PRICE_DIGITS}d}"
+
+
+def _plain_text(story_html: str) -> str:
+    # nh3 with no allowed tag keeps the text, still HTML-escaped, ready to embed.
+    return nh3.clean(story_html, tags=set()).strip() if story_html else ""
+
+
+def _thumbnail(photos: dict[Path, ProcessedPhoto], entry: Entry, rels: Sequence[str]) -> str:
+    for rel in rels:
+        path = entry.folder / rel
+        photo = photos.get(path) or photos.get(path.resolve())
+        variants = (photo.thumb_webp or photo.thumb_jpeg) if photo else ()
+        if variants:
+            return variants[0].uri
+    return ""

@@ -1,0 +1,346 @@
+"""The built sample catalog in headless Chromium: search, filters, URL state, mobile width, keyboard, axe-core.
+
+One site is built per test process and served from 127.0.0.1; Playwright drives Debian's
+Chromium (`make browser` installs it; Playwright never downloads a browser here). Expected
+results come from the catalog through our own stages, not from the index the page searches.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cli import load_settings
+from generator.pipeline import check_catalog, enrich_businesses
+from generator.problems import errors_in
+from generator.search import SearchRecord, search_records
+from tests.conftest import ROOT, TODAY
+from tests.test_build import build
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)"
+)
+
+MOBILE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+TIMEOUT_MS = 15_000
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[SearchRecord]]]:
+    """The sample catalog, built and served: (base URL, the search records it was built from)."""
+    project = tmp_path_factory.mktemp("contoh")
+    for name in ("mkdocs.yml", "wilayah.yml"):
+        shutil.copy(ROOT / name, project / name)
+    for folder in ("theme", "halaman", "catalog"):
+        shutil.copytree(ROOT / folder, project / folder)
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    settings = load_settings(str(project / "mkdocs.yml"), TODAY.isoformat())
+    catalog, problems = check_catalog(settings, photos=False)
+    assert catalog is not None and not errors_in(problems)
+    records = search_records(enrich_businesses(settings, catalog), {})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(project / "site")))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", records
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=MOBILE, locale="id-ID")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def open_search(page: Any, base: str, query: str = "") -> None:
+    page.goto(f"{base}cari/{query}")
+    wait_ready(page)
+
+
+def wait_ready(page: Any) -> None:
+    """Until the results and the filter counts of the latest search are on the page."""
+    page.wait_for_selector('[data-umkm-cari][data-cari="siap"]')
+
+
+def total(page: Any) -> int:
+    text = page.locator("[data-cari-status]").inner_text()
+    if text.startswith("Tidak ada hasil"):
+        return 0
+    match = re.match(r"([\d.]+) usaha", text)
+    assert match, text
+    return int(match.group(1).replace(".", ""))
+
+
+def shown_urls(page: Any) -> list[str]:
+    return [href.split("#")[0] for href in page.locator(".umkm-result__link").evaluate_all("links => links.map(a => a.pathname)")]
+
+
+def option_count(page: Any, group: str, value: str) -> int:
+    label = page.locator(f'input[name="{group}"][value="{value}"]').locator("xpath=..")
+    text = label.text_content() or ""  # the panel may be closed: text_content, not inner_text
+    match = re.search(r"\((\d+)\)", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def matching(records: list[SearchRecord], **chosen: list[str]) -> set[str]:
+    """URL paths of the records that pass the filters: any value within a group, every group."""
+    return {f"/{r.url}" for r in records if all(set(values) & set(dict(r.filters).get(group, ())) for group, values in chosen.items())}
+
+
+def groups_on_page(page: Any) -> dict[str, list[str]]:
+    pairs = page.locator("[data-cari-form] input[type=checkbox]").evaluate_all("boxes => boxes.map(b => [b.name, b.value])")
+    groups: dict[str, list[str]] = {}
+    for name, value in pairs:
+        groups.setdefault(name, []).append(value)
+    return groups
+
+
+def open_filters(page: Any) -> None:
+    panel = page.locator("[data-cari-panel]")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+def test_a_query_shows_the_matching_product_first_with_its_business(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    open_search(page, base, "?q=keripik+balado")
+    first = page.locator(".umkm-result").first
+    assert first.locator(".umkm-result__title").inner_text() == "Keripik Singkong Balado"
+    assert first.locator(".umkm-result__business").inner_text() == "Keripik Sari Rasa"
+    assert first.locator(".umkm-result__price").inner_text().startswith("Rp18.000")
+    assert first.locator("img").get_attribute("src").endswith(".webp")
+    link = first.locator(".umkm-result__link")
+    assert link.get_attribute("href") == "/usaha/keripik-sari-rasa/#produk-1"
+    link.click()
+    page.wait_for_url("**/usaha/keripik-sari-rasa/#produk-1")
+    assert page.locator("#produk-1 h3").inner_text() == "Keripik Singkong Balado"
+
+
+def test_the_header_search_box_leads_to_results_without_script(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    page.goto(base)
+    assert page.locator("script[src$='cari.js']").count() == 0  # only the search page loads it
+    page.fill("#umkm-searchbar-q", "batiknya")  # Indonesian stemming: -nya is a suffix
+    page.press("#umkm-searchbar-q", "Enter")
+    page.wait_for_url("**/cari/?q=batiknya")
+    wait_ready(page)
+    assert "/usaha/griya-batik-lumbung-padi/" in shown_urls(page)
+    assert page.input_value("#cari-q") == "batiknya"
+
+
+def test_no_result_is_said_in_indonesian(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    open_search(page, base, "?q=zzzyyyxxx")
+    assert page.locator("[data-cari-status]").inner_text().startswith("Tidak ada hasil untuk “zzzyyyxxx”")
+    assert page.locator(".umkm-result").count() == 0
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def test_each_filter_narrows_the_results_to_the_count_it_shows(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base)
+    everything = total(page)
+    assert everything == len(records)  # a browse without a query lists every business
+    open_filters(page)
+    groups = groups_on_page(page)
+    assert set(groups) == {"sektor", "kecamatan", "sertifikasi", "platform", "pengadaan", "harga"}
+    for group, values in groups.items():
+        # A value that narrows: fewer than all, more than none (the sample has one in each group).
+        value = next(v for v in values if 0 < len(matching(records, **{group: [v]})) < everything)
+        expected = matching(records, **{group: [value]})
+        assert option_count(page, group, value) == len(expected), (group, value)
+        page.check(f'input[name="{group}"][value="{value}"]')
+        wait_ready(page)
+        assert total(page) == len(expected), (group, value)
+        assert set(shown_urls(page)) == expected, (group, value)
+        page.uncheck(f'input[name="{group}"][value="{value}"]')
+        wait_ready(page)
+        assert total(page) == everything
+
+
+def test_filters_combine_across_groups_and_add_up_within_one(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base, "?sektor=kuliner")
+    kuliner = matching(records, sektor=["kuliner"])
+    fesyen = matching(records, sektor=["fesyen"])
+    assert total(page) == len(kuliner)
+    # The other sectors still show what they would add: values of one group are alternatives.
+    assert option_count(page, "sektor", "fesyen") == len(fesyen)
+    open_filters(page)
+    page.check('input[name="sektor"][value="fesyen"]')
+    wait_ready(page)
+    assert total(page) == len(kuliner | fesyen)
+    # Another group narrows the union down.
+    halal = matching(records, sektor=["kuliner", "fesyen"], sertifikasi=["halal"])
+    assert 0 < len(halal) < len(kuliner | fesyen)
+    assert option_count(page, "sertifikasi", "halal") == len(halal)
+    page.check('input[name="sertifikasi"][value="halal"]')
+    wait_ready(page)
+    assert set(shown_urls(page)) == halal
+    assert "sektor=kuliner&sektor=fesyen&sertifikasi=halal" in page.url
+
+
+def test_a_filter_only_url_opens_filtered_and_back_restores_it(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base, "?q=keripik&kecamatan=Setu")
+    assert page.is_checked('input[name="kecamatan"][value="Setu"]')
+    assert page.input_value("#cari-q") == "keripik"
+    assert shown_urls(page) == ["/usaha/jamur-tiram-setu/"]
+    open_search(page, base, "?kecamatan=Setu&sertifikasi=pirt")
+    setu = matching(records, kecamatan=["Setu"], sertifikasi=["pirt"])
+    assert set(shown_urls(page)) == setu and total(page) == len(setu)
+    open_filters(page)
+    page.check('input[name="pengadaan"][value="ya"]')
+    wait_ready(page)
+    assert page.url.endswith("?kecamatan=Setu&sertifikasi=pirt&pengadaan=ya")
+    page.go_back()
+    wait_ready(page)
+    assert page.url.endswith("?kecamatan=Setu&sertifikasi=pirt")
+    assert not page.is_checked('input[name="pengadaan"][value="ya"]')
+    assert total(page) == len(setu)
+
+
+def test_sorting_by_price_and_by_last_update(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    sort = {f"/{r.url}": dict(r.sort) for r in records}
+    open_search(page, base, "?urut=harga-naik")
+    assert page.input_value("#cari-urut") == "harga-naik"
+    cheapest = [sort[url]["harga"] for url in shown_urls(page)]
+    assert cheapest == sorted(cheapest) and len(cheapest) == len(records)
+    page.select_option("#cari-urut", "terbaru")
+    wait_ready(page)
+    assert page.url.endswith("?urut=terbaru")
+    newest = [sort[url]["diperbarui"] for url in shown_urls(page)]
+    assert newest == sorted(newest, reverse=True)
+
+
+# --- phone, keyboard, no script, accessibility ---------------------------------------------
+
+
+def test_a_360px_phone_never_scrolls_sideways(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    for path in ("", "usaha/griya-batik-lumbung-padi/", "sektor/kuliner/", "cari/?q=keripik", "cari/"):
+        page.goto(base + path)
+        if path.startswith("cari/"):
+            wait_ready(page)
+            open_filters(page)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1] == MOBILE["width"], (path, width)
+    assert page.locator(".umkm-result").count() > 0
+
+
+def test_search_and_filters_work_from_the_keyboard(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    open_search(page, base)
+    page.focus("#cari-q")
+    page.keyboard.type("batik")
+    page.keyboard.press("Enter")
+    wait_ready(page)
+    assert page.url.endswith("?q=batik")
+    page.keyboard.press("Tab")  # the Cari button
+    page.keyboard.press("Tab")  # the filter panel's summary
+    assert page.evaluate("() => document.activeElement.textContent.trim().startsWith('Saring')")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.name, document.activeElement.value]")
+    page.keyboard.press("Space")
+    wait_ready(page)
+    assert page.url.endswith(f"?q=batik&{focused[0]}={focused[1]}")
+    assert total(page) >= 1
+
+
+def test_without_javascript_the_search_page_leads_to_the_browse_pages(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "cari/?q=keripik")
+    assert page.locator("[data-cari-nojs]").is_visible()
+    assert "Pencarian memerlukan JavaScript" in page.locator("[data-cari-nojs]").inner_text()
+    assert not page.locator("[data-cari-form]").is_visible()
+    hrefs = page.locator("[data-cari-nojs] a").evaluate_all("links => links.map(a => a.pathname)")
+    assert {"/sektor/", "/kecamatan/", "/sertifikasi/", "/sektor/kuliner/"} <= set(hrefs)
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "viewport"),
+    [
+        ("", MOBILE),
+        ("usaha/keripik-sari-rasa/", MOBILE),
+        ("sektor/kuliner/", MOBILE),
+        ("cari/?q=keripik", MOBILE),
+        ("cari/?sertifikasi=halal", DESKTOP),
+    ],
+)
+def test_axe_finds_no_serious_accessibility_problem(
+    browser: Any, sample: tuple[str, list[SearchRecord]], path: str, viewport: dict[str, int]
+) -> None:
+    import axe_playwright_python
+
+    base, _ = sample
+    context = browser.new_context(viewport=viewport, locale="id-ID")
+    page = context.new_page()
+    page.goto(base + path)
+    if path.startswith("cari/"):
+        wait_ready(page)
+        open_filters(page)
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    context.close()
+    serious = [
+        f"{v['impact']} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []

@@ -1,0 +1,228 @@
+"""Search stage: records from the enriched catalog, the search page, and the Pagefind index a build writes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import cbor2
+import pytest
+
+from generator.enrich import Business
+from generator.models import Region
+from generator.pipeline import Settings, check_catalog, enrich_businesses
+from generator.problems import errors_in
+from generator.search import PRICE_BANDS, SearchRecord, filter_groups, record_html, search_records
+from tests.conftest import TODAY, MakeEntry
+from tests.test_build import build, read
+
+KERIPIK = {
+    "nama": "Keripik Sari Rasa",
+    "kecamatan": "Setu",
+    "nib": "9120301745821",
+    "kapasitas": "500 bungkus per hari",
+    "diperbarui": "2026-10-02",
+    "toko_online": [
+        {"platform": "shopee", "url": "https://shopee.co.id/sarirasa"},
+        {"platform": "tokopedia", "url": "https://www.tokopedia.com/sarirasa"},
+    ],
+    "sertifikasi": [
+        {"jenis": "halal", "nomor": "ID32110000145680324"},
+        {"jenis": "pirt", "nomor": "2063216010123-24"},  # P-IRT expired in 2024: never a filter value
+    ],
+    "produk": [
+        {
+            "nama": "Keripik Singkong Balado",
+            "harga": "18000",
+            "satuan": "bungkus",
+            "deskripsi": "Pedas manis.",
+            "foto": ["foto/balado.jpg"],
+        },
+        {"nama": "Rempeyek Kacang", "harga": "150000", "satuan": "kaleng"},
+        {"nama": "Keripik Pesanan"},
+    ],
+    "foto": ["foto/sampul.jpg"],
+}
+BATIK = {
+    "nama": "Telaga Batik",
+    "sektor": "fesyen",
+    "kecamatan": "Cibitung",
+    "ringkasan": "Batik tulis khas Bekasi.",
+    "produk": [{"nama": "Batik Tulis Tanjung Pura", "harga": "385000"}],
+}
+PHOTOS = {"foto/sampul.jpg": (900, 600), "foto/balado.jpg": (800, 800)}
+
+
+def enriched(project: Path) -> tuple[list[Business], Region]:
+    settings = Settings(catalog_dir=project / "catalog", region_file=project / "wilayah.yml", cache_dir=project / ".cache", today=TODAY)
+    catalog, problems = check_catalog(settings, photos=False)
+    assert catalog is not None and not errors_in(problems), problems
+    return enrich_businesses(settings, catalog), catalog.region
+
+
+def record_named(records: list[SearchRecord], title: str) -> SearchRecord:
+    return next(r for r in records if r.title == title)
+
+
+def unpack(path: Path) -> Any:
+    """A Pagefind index file: gzip, a signature, then JSON (fragments) or CBOR (everything else)."""
+    raw = gzip.decompress(path.read_bytes())
+    assert raw.startswith(b"pagefind_dcd")
+    body = raw[len(b"pagefind_dcd") :]
+    return json.loads(body) if path.suffix == ".pf_fragment" else cbor2.loads(body)
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def test_a_record_holds_its_products_as_anchored_sections(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("keripik-sari-rasa", KERIPIK, photos=PHOTOS)
+    make_entry("telaga-batik", BATIK)
+    businesses, _ = enriched(project)
+    records = search_records(businesses, {})
+    assert [r.title for r in records] == ["Keripik Sari Rasa", "Telaga Batik"]  # name order: a browse without a query
+    record = record_named(records, "Keripik Sari Rasa")
+    assert record.url == "usaha/keripik-sari-rasa/"
+    assert [(s.anchor, s.title, s.price) for s in record.sections] == [
+        ("produk-1", "Keripik Singkong Balado", "Rp18.000 / bungkus"),
+        ("produk-2", "Rempeyek Kacang", "Rp150.000 / kaleng"),
+        ("produk-3", "Keripik Pesanan", ""),
+    ]
+    meta = dict(record.meta)
+    assert json.loads(meta["produk"])["produk-1"] == ["Rp18.000 / bungkus", ""]  # no photos processed here
+    assert meta["harga"] == "Rp18.000 – Rp150.000"
+    assert meta["kecamatan"] == "Setu" and meta["sektor"] == "Kuliner"
+
+
+def test_filters_count_only_valid_certificates_and_priced_products(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("keripik-sari-rasa", KERIPIK, photos=PHOTOS)
+    businesses, _ = enriched(project)
+    record = search_records(businesses, {})[0]
+    filters = dict(record.filters)
+    assert filters["sertifikasi"] == ("halal",)  # the expired P-IRT is left out
+    assert dict(record.meta)["sertifikat"] == "Halal"
+    assert filters["platform"] == ("shopee", "tokopedia")
+    assert filters["sektor"] == ("kuliner",) and filters["kecamatan"] == ("Setu",)
+    assert filters["harga"] == ("0-25000", "100000-500000")  # the product without a price is in no band
+    assert filters["pengadaan"] == ("ya",)  # NIB, a valid certificate, prices and a capacity
+
+
+def test_a_business_without_certificate_is_not_procurement_ready(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("telaga-batik", BATIK)
+    record = search_records(enriched(project)[0], {})[0]
+    filters = dict(record.filters)
+    assert "pengadaan" not in filters and "sertifikasi" not in filters and "platform" not in filters
+    assert "pengadaan" not in dict(record.meta)
+
+
+def test_sort_values_order_as_text_and_put_unpriced_last(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("keripik-sari-rasa", KERIPIK, photos=PHOTOS)
+    make_entry("telaga-batik", BATIK)
+    make_entry("tanpa-harga", {"nama": "Jasa Jahit", "sektor": "jasa", "produk": [{"nama": "Jahit Seragam"}]})
+    records = search_records(enriched(project)[0], {})
+    sort = {r.title: dict(r.sort) for r in records}
+    assert sort["Keripik Sari Rasa"]["harga"] == "000000018000"
+    assert sort["Keripik Sari Rasa"]["diperbarui"] == "2026-10-02"
+    assert sort["Jasa Jahit"]["diperbarui"] == "0000-00-00"  # last when newest come first
+    cheapest_first = sorted(records, key=lambda r: dict(r.sort)["harga"])
+    assert [r.title for r in cheapest_first] == ["Keripik Sari Rasa", "Telaga Batik", "Jasa Jahit"]
+
+
+def test_record_html_escapes_every_value(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("jahat", {"nama": "Warung <script>alert(1)</script>", "ringkasan": 'Enak "sekali" <img src=x onerror=alert(1)>'})
+    page = record_html(search_records(enriched(project)[0], {})[0])
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+    assert page.startswith('<!doctype html><html lang="id">')
+    assert "data-pagefind-body" in page
+
+
+def test_price_bands_cover_every_price_once() -> None:
+    for price in (0, 1, 24_999, 25_000, 99_999, 100_000, 499_999, 500_000, 10**9):
+        assert sum(band.holds(price) for band in PRICE_BANDS) == 1, price
+
+
+def test_filter_groups_offer_only_values_some_business_has(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("keripik-sari-rasa", KERIPIK, photos=PHOTOS)
+    make_entry("telaga-batik", BATIK)
+    businesses, region = enriched(project)
+    groups = {g.key: [(o.value, o.label) for o in g.options] for g in filter_groups(region, businesses)}
+    assert groups["sektor"] == [("kuliner", "Kuliner"), ("fesyen", "Fesyen")]  # the region's order
+    assert groups["kecamatan"] == [("Cibitung", "Cibitung"), ("Setu", "Setu")]
+    assert groups["sertifikasi"] == [("halal", "Halal")]
+    assert groups["pengadaan"] == [("ya", "Siap pengadaan")]
+    assert [value for value, _ in groups["harga"]] == ["0-25000", "100000-500000"]
+
+
+# --- a real build ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(project: Path, make_entry: MakeEntry) -> Path:
+    make_entry("keripik-sari-rasa", KERIPIK, photos=PHOTOS)
+    make_entry("telaga-batik", BATIK)
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site"
+
+
+def test_build_writes_a_pagefind_index_of_the_catalog(site: Path) -> None:
+    bundle = site / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and (bundle / "wasm.id.pagefind").is_file()
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert list(entry["languages"]) == ["id"]  # one index, stemmed as Indonesian
+    assert entry["languages"]["id"]["page_count"] == 2  # the businesses, nothing else of the site
+    assert not (bundle / "pagefind-ui.js").exists()  # our own script is the UI
+    assert not (site / "search" / "search_index.json").exists()  # Material's search plugin stays off
+    fragments = {f["url"]: f for f in map(unpack, (bundle / "fragment").iterdir())}
+    assert set(fragments) == {"/usaha/keripik-sari-rasa/", "/usaha/telaga-batik/"}
+    keripik = fragments["/usaha/keripik-sari-rasa/"]
+    assert [(a["id"], a["text"]) for a in keripik["anchors"]] == [
+        ("produk-1", "Keripik Singkong Balado"),
+        ("produk-2", "Rempeyek Kacang"),
+        ("produk-3", "Keripik Pesanan"),
+    ]
+    assert keripik["filters"]["sertifikasi"] == ["halal"]
+    assert re.fullmatch(r"foto/keripik-sari-rasa/sampul-[0-9a-f]+-thumb-320w\.webp", keripik["meta"]["image"])
+    assert (site / keripik["meta"]["image"]).is_file()
+    assert json.loads(keripik["meta"]["produk"])["produk-1"][1].startswith("foto/keripik-sari-rasa/balado-")
+    meta = unpack(next(bundle.glob("pagefind.id_*.pf_meta")))
+    filters = {name: unpack(bundle / "filter" / f"{digest}.pf_filter") for name, digest in meta[3]}
+    assert sorted(filters) == ["harga", "kecamatan", "pengadaan", "platform", "sektor", "sertifikasi"]
+    values = {name: [value for value, _pages in data[1]] for name, data in filters.items()}
+    assert values["kecamatan"] == ["Cibitung", "Setu"]
+    assert values["sertifikasi"] == ["halal"]
+    assert [name for name, _order in meta[4]] == ["diperbarui", "harga"]
+
+
+def test_search_page_and_the_header_search_box(site: Path) -> None:
+    page = read(site, "cari/index.html")
+    assert "<title>Cari Produk" in page
+    assert re.search(r'<form class="umkm-cari__form" role="search"[^>]* action="\./" method="get"', page)
+    assert '<script type="module" src="../assets/cari.js"></script>' in page
+    assert 'data-root="../"' in page
+    assert re.search(r'<input type="checkbox" name="kecamatan" value="Setu">', page)
+    assert "Pencarian memerlukan JavaScript" in page and 'href="../sektor/"' in page
+    assert "umkm-searchbar" not in page  # the page's own form replaces the header box
+    home = read(site, "index.html")
+    assert re.search(r'<form class="umkm-searchbar__form[^"]*" role="search"[^>]* action="cari/" method="get">', home)
+    business = read(site, "usaha/telaga-batik/index.html")
+    assert 'action="../../cari/"' in business
+    # Our script is a file, loaded by the search page alone.
+    with_script = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "cari.js" in p.read_text(encoding="utf-8"))
+    assert with_script == ["cari/index.html"]
+
+
+def test_plain_mkdocs_build_is_searchable_too(project: Path, make_entry: MakeEntry) -> None:
+    make_entry("telaga-batik", BATIK)
+    env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat()}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Indeks pencarian: 1 usaha" in result.stderr
+    assert json.loads((project / "site" / "pagefind" / "pagefind-entry.json").read_text())["languages"]["id"]["page_count"] == 1

@@ -1,0 +1,157 @@
+"""GitHub Actions workflows: untrusted pull requests never run with secrets, and may change only catalog/<slug>/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+# Expressions that name the pull request's own code: checking it out under pull_request_target
+# runs a stranger's code with the base repository's token and secrets.
+PR_HEAD = ("github.event.pull_request.head", "github.head_ref", "refs/pull/", "github.event.pull_request.merge_commit_sha")
+# Values anyone can write (titles, bodies, branch names, comments): never spliced into a script.
+UNTRUSTED = ("github.event.", "github.head_ref")
+
+
+def load_workflows() -> list[tuple[str, dict[str, Any]]]:
+    if not WORKFLOWS.is_dir():
+        return []
+    found = []
+    for path in sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")]):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(doc, dict), f"{path.name}: bukan workflow"
+        found.append((path.name, doc))
+    return found
+
+
+def triggers(doc: dict[str, Any]) -> set[str]:
+    on = doc.get("on", doc.get(True))  # YAML 1.1 reads a bare `on` key as True
+    if isinstance(on, str):
+        return {on}
+    return set(on or ())
+
+
+def steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in (doc.get("jobs") or {}).values() for step in job.get("steps") or []]
+
+
+def test_workflows_parse() -> None:
+    for name, doc in load_workflows():
+        assert triggers(doc), f"{name}: tidak ada pemicu 'on'"
+        assert doc.get("jobs"), f"{name}: tidak ada job"
+
+
+def test_no_pull_request_target_workflow_checks_out_or_names_the_pr_head() -> None:
+    for name, doc in load_workflows():
+        if "pull_request_target" not in triggers(doc):
+            continue
+        # Comments are gone after parsing: only what the workflow does is checked.
+        text = yaml.safe_dump(doc)
+        assert not [marker for marker in PR_HEAD if marker in text], f"{name}: pull_request_target yang menyebut kepala PR"
+        for step in steps(doc):
+            if str(step.get("uses", "")).startswith("actions/checkout"):
+                ref = str((step.get("with") or {}).get("ref", ""))
+                assert not ref or not any(marker in ref for marker in PR_HEAD), f"{name}: checkout kepala PR pada pull_request_target"
+
+
+def test_pull_request_workflows_hold_no_write_permission() -> None:
+    for name, doc in load_workflows():
+        if not triggers(doc) & {"pull_request", "pull_request_target"}:
+            continue
+        permissions = doc.get("permissions")
+        assert isinstance(permissions, dict), f"{name}: tetapkan permissions di tingkat workflow"
+        jobs = [job.get("permissions") for job in doc["jobs"].values() if job.get("permissions") is not None]
+        for grant in [permissions, *jobs]:
+            assert "write" not in (grant.values() if isinstance(grant, dict) else [grant]), f"{name}: izin tulis pada workflow pull request"
+
+
+def test_no_untrusted_value_is_spliced_into_a_script() -> None:
+    for name, doc in load_workflows():
+        for step in steps(doc):
+            script = str(step.get("run", ""))
+            for expression in script.split("${{")[1:]:
+                inside = expression.split("}}")[0]
+                assert not any(u in inside for u in UNTRUSTED), f"{name}: '${{{{{inside}}}}}' di dalam run; teruskan lewat env"
+
+
+def restriction_scripts() -> list[tuple[str, str]]:
+    """The `run` scripts that refuse changes outside catalog/<slug>/ on pull_request_target."""
+    found = []
+    for name, doc in load_workflows():
+        if "pull_request_target" not in triggers(doc):
+            continue
+        found += [(name, step["run"]) for step in steps(doc) if "^catalog/" in str(step.get("run", ""))]
+    return found
+
+
+@pytest.mark.skipif(not (WORKFLOWS / "pr.yml").exists(), reason="belum ada workflow pull request")
+def test_pull_requests_are_restricted_to_catalog_folders() -> None:
+    # The rule runs on pull_request_target, so it is read from the base branch: a pull request
+    # cannot weaken it by editing the workflow (pr.yml runs the PR's own copy of itself).
+    assert "pull_request_target" not in triggers(dict(load_workflows())["pr.yml"])
+    assert restriction_scripts(), "tidak ada langkah yang membatasi perubahan ke catalog/<slug>/"
+
+
+FAKE_GH = """#!/bin/sh
+case "$*" in
+  *collaborators*) [ "$IZIN" = gagal ] && exit 1; echo "$IZIN" ;;
+  *pulls*files*) cat "$BERKAS" ;;
+  *) exit 2 ;;
+esac
+"""
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
+@pytest.mark.parametrize(
+    ("permission", "files", "allowed"),
+    # The supply-chain paths and edge cases; tests/test_contribute.py covers the everyday ones.
+    [
+        ("read", ["catalog/warung-baru/index.md", "catalog/warung-baru/foto/sampul.jpg"], True),
+        ("read", ["pyproject.toml"], False),  # a build dependency runs code at install
+        ("read", ["theme/main.html"], False),  # templates print unescaped
+        ("read", ["halaman/tentang.md"], False),  # raw HTML passes Python-Markdown
+        ("read", ["wilayah.yml"], False),
+        ("read", ["catalog/Warung_Baru/index.md"], False),  # not a slug
+        ("read", ["catalog/_hapus/index.md"], False),  # taking an entry down is the Dinas' call
+        ("gagal", ["mkdocs.yml"], False),  # the permission lookup failed: treated as an outsider
+        ("maintain", [".github/workflows/pr.yml"], True),  # staff: reviewed through CODEOWNERS
+    ],
+)
+def test_restriction_step_refuses_changes_outside_catalog(tmp_path: Path, permission: str, files: list[str], allowed: bool) -> None:
+    scripts = restriction_scripts()
+    if not scripts:
+        pytest.skip("belum ada langkah pembatas")
+    name, script = scripts[0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "berkas.txt").write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
+    (tmp_path / "langkah.sh").write_text(script, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "IZIN": permission,
+        "BERKAS": str(tmp_path / "berkas.txt"),
+        "GH_TOKEN": "palsu",
+        "REPO": "dinas/katalog-umkm",
+        "PR": "7",
+        "AUTHOR": "pemilik-warung",
+    }
+    work = tmp_path / "kerja"
+    work.mkdir()
+    # GitHub runs `run:` steps as `bash --noprofile --norc -eo pipefail {0}`.
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(tmp_path / "langkah.sh")], cwd=work, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode == 0) == allowed, f"{name}: {result.stdout}{result.stderr}"
+    if not allowed:
+        assert "::error" in result.stdout
