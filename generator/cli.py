@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--penuh", "--full", dest="full", action="store_true", help="bangun ulang semua halaman setiap ada perubahan (bawaan: hanya halaman yang berubah)")
     serve.set_defaults(run=run_serve)
 
+    clean = sub.add_parser("bersihkan-foto", help="hapus lokasi GPS dan metadata lain dari foto di katalog (strip GPS from catalog photos)")
+    clean.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folder usaha (bawaan: seluruh katalog)")
+    clean.set_defaults(run=run_clean_photos)
+
     schema = sub.add_parser("schema", help="tulis JSON Schema entri ke schema/entri.schema.json (write the entry JSON Schema)")
     schema.add_argument("--periksa", "--check", dest="check", action="store_true", help="hanya periksa bahwa berkas sudah sesuai")
     schema.set_defaults(run=run_schema)
@@ -499,6 +503,29 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"umkm serve: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_clean_photos(args: argparse.Namespace) -> int:
+    """Rewrite every photo that holds a GPS position, in place, before it is committed."""
+    from generator.images import strip_location
+    from generator.load import PHOTO_SUFFIXES
+
+    settings = load_settings(args.config_file)
+    folders = _entry_folders(args.paths, settings.catalog_dir) or [settings.catalog_dir]
+    cleaned = failed = 0
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() not in PHOTO_SUFFIXES or path.is_symlink() or not path.is_file():
+                continue
+            try:
+                if strip_location(path):
+                    cleaned += 1
+                    print(f"dibersihkan: {display_path(path)}")
+            except ValueError as exc:
+                failed += 1
+                print(f"{display_path(path)}: {exc}", file=sys.stderr)
+    print(f"{cleaned} foto dibersihkan dari lokasi GPS. ({cleaned} photos cleaned)")
+    return 1 if failed else 0
 
 
 def run_schema(args: argparse.Namespace) -> int:

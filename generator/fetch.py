@@ -2,9 +2,9 @@
 
 A photo is read from a URL or a local file, never more than `MAX_PHOTO_BYTES`, and kept only when
 Pillow recognises it as a supported image within the pixel bound. Its file name is the hash of
-its bytes, so importing the same photo twice gives the same file. Decoding, resizing and EXIF
-stripping stay with the images stage at build time; this module only decides what may enter a
-folder.
+its bytes, so importing the same photo twice gives the same file. What enters the folder is a
+clean copy made by `images.clean_photo` (upright, no EXIF/GPS, at most 2048 px): the repository
+is public, so a phone's original never reaches it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from generator.images import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS
+from generator.images import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS, clean_photo
 
 TIMEOUT_SECONDS = 20
 MAX_REDIRECTS = 5
@@ -33,7 +33,6 @@ GITHUB_PHOTO_SOURCES = (
     "https://user-images.githubusercontent.com/",
     "https://private-user-images.githubusercontent.com/",
 )
-_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "HEIF": ".heic"}
 _USER_AGENT = "katalog-umkm (pengunduh foto)"
 
 
@@ -116,12 +115,16 @@ def identify_photo(data: bytes, shown: str) -> Photo:
     try:
         with Image.open(io.BytesIO(data), formats=_formats()) as image:
             size = image.size
-            kind = image.format or ""
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
         raise PhotoError(f"'{shown}' bukan foto yang didukung (JPEG, PNG, WebP, GIF atau HEIC)") from None
     if size[0] * size[1] > MAX_PHOTO_PIXELS:
         raise PhotoError(f"foto '{shown}' ({size[0]}x{size[1]} piksel) melebihi batas {MAX_PHOTO_MEGAPIXELS} megapiksel")
-    return Photo(data, _SUFFIXES.get(kind, ".jpg"))
+    # The repository is public: what is stored is a clean copy, never the phone's file with its GPS.
+    try:
+        clean, suffix = clean_photo(data)
+    except ValueError:
+        raise PhotoError(f"foto '{shown}' rusak atau terpotong; simpan ulang lalu kirim lagi") from None
+    return Photo(clean, suffix)
 
 
 def _read_bounded(stream: IO[bytes] | Any, max_bytes: int, shown: str) -> bytes:

@@ -184,6 +184,13 @@ def _msg_too_small(rel: str, size: tuple[int, int]) -> str:
     )
 
 
+def _msg_location(rel: str) -> str:
+    return (
+        f"foto '{rel}' memuat lokasi GPS (bisa menunjukkan rumah pemilik) dan repositori ini publik; "
+        f"jalankan 'umkm bersihkan-foto' lalu commit ulang (photo holds a GPS position)"
+    )
+
+
 def _msg_unused(rel: str) -> str:
     return f"foto tidak dipakai: '{rel}' tidak dirujuk oleh field mana pun (unused photo)"
 
@@ -315,12 +322,74 @@ def _check_job(job: _Job) -> list[Problem]:
     try:
         image = _open_image(_read_source(job), job)
         size = _upright_size(image)
+        located = has_location(image)
         if image.format == "JPEG":
             image.draft(None, (1, 1))  # decode at 1/8 scale: still reads every byte
         _decode(image, job)
     except _PhotoError as error:
         return [job.problem(error.message)]
+    if located:
+        return [*_size_warnings(job, size), job.problem(_msg_location(job.rel), WARNING)]
     return _size_warnings(job, size)
+
+
+def has_location(image: Image.Image) -> bool:
+    """Whether a photo's EXIF holds a GPS position (the owner's home, often)."""
+    try:
+        return bool(image.getexif().get_ifd(0x8825))
+    except Exception:  # unreadable EXIF holds nothing we can read either
+        return False
+
+
+_SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+
+
+def strip_location(path: Path) -> bool:
+    """Rewrite a photo in place without its metadata when it holds a GPS position.
+
+    Same file name and format, upright, full size. HEIC and GIF are left to the owner (the message
+    asks for a JPEG instead). Returns whether the file was rewritten. Raises ValueError."""
+    data = path.read_bytes()
+    job = _Job(path=path, rel=path.name, field="foto", entry_source=path, slug="")
+    try:
+        image = _open_image(data, job)
+        if not has_location(image):
+            return False
+        kind = _SAVE_FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"'{path.name}': ubah dulu ke JPEG atau PNG, lalu jalankan lagi")
+        upright = _decode(image, job)
+    except _PhotoError as error:
+        raise ValueError(error.message) from None
+    if kind == "JPEG":
+        upright = _flatten(upright)
+    buffer = io.BytesIO()
+    upright.save(buffer, kind, **({"quality": 92} if kind in ("JPEG", "WEBP") else {"optimize": True}))
+    temp = path.with_name(f".{path.name}.bersih")
+    temp.write_bytes(buffer.getvalue())
+    os.replace(temp, path)
+    return True
+
+
+def clean_photo(data: bytes, *, max_side: int = MAX_SIDE) -> tuple[bytes, str]:
+    """Re-encode a photo handed in by an owner before it is stored in the (public) repository:
+    upright, sRGB, no metadata at all (no GPS), at most `max_side` pixels. Returns the bytes and
+    the file suffix (".jpg", or ".png" for a photo with transparency). Raises ValueError."""
+    job = _Job(path=Path("foto"), rel="foto", field="foto", entry_source=Path("foto"), slug="")
+    try:
+        image = _open_image(data, job)
+        if image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))
+        upright = _decode(image, job)
+    except _PhotoError as error:
+        raise ValueError(error.message) from None
+    upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if upright.mode == "RGBA":
+        upright.save(buffer, "PNG", optimize=True)
+        return buffer.getvalue(), ".png"
+    upright.save(buffer, "JPEG", quality=90, optimize=True, progressive=True)
+    return buffer.getvalue(), ".jpg"
 
 
 def _size_warnings(job: _Job, size: Sequence[int]) -> list[Problem]:

@@ -76,3 +76,21 @@ def test_help_is_indonesian(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["--help"])
     assert "periksa entri katalog" in capsys.readouterr().out
+
+
+def test_clean_photos_strips_gps_in_place(make_entry: MakeEntry, capsys: pytest.CaptureFixture[str]) -> None:
+    from PIL import Image
+
+    index = make_entry("hp", {"foto": ["foto/hp.jpg", "foto/biasa.jpg"]}, photos={"foto/biasa.jpg": (800, 600)})
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif.get_ifd(0x8825)[2] = (6.0, 17.0, 24.0)
+    Image.new("RGB", (600, 800), (9, 9, 9)).save(index.parent / "foto" / "hp.jpg", exif=exif)
+    before = (index.parent / "foto" / "biasa.jpg").read_bytes()
+    assert cli.main(["bersihkan-foto"]) == 0
+    assert "dibersihkan: catalog/hp/foto/hp.jpg" in capsys.readouterr().out
+    with Image.open(index.parent / "foto" / "hp.jpg") as photo:
+        assert photo.size == (800, 600) and not photo.getexif()
+    assert (index.parent / "foto" / "biasa.jpg").read_bytes() == before  # no GPS: untouched
+    assert cli.main(["check", "catalog/hp"]) == 0
+    assert "lokasi GPS" not in capsys.readouterr().out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import os
 import re
 import stat
@@ -280,7 +282,8 @@ def test_photo_download_is_bounded_and_checked(photo_server: tuple[str, Path]) -
     write_image(served / "ok.png", (640, 480), fmt="PNG")
     (served / "bukan.jpg").write_text("<!doctype html><p>Login</p>")
     photo = fetch_photo(f"{host}ok.png", sources=[host])
-    assert photo.suffix == ".png" and re.fullmatch(r"foto/[0-9a-f]{12}\.png", photo.name)
+    # An opaque PNG screenshot is stored as a clean JPEG copy; see test_stored_photos_carry_no_gps.
+    assert photo.suffix == ".jpg" and re.fullmatch(r"foto/[0-9a-f]{12}\.jpg", photo.name)
     with pytest.raises(PhotoError, match=r"terlalu besar \(lebih dari 1000 byte\)"):
         fetch_photo(f"{host}ok.png", sources=[host], max_bytes=1000)
     with pytest.raises(PhotoError, match="bukan foto yang didukung"):
@@ -350,3 +353,22 @@ def test_register_page_explains_the_three_ways(project: Path) -> None:
     assert "github.com" not in bare.html and 'class="umkm-button"' not in bare.html
     assert "repo_url: https://github.com/" in (ROOT / "mkdocs.yml").read_text()
     assert "daftar/index.md" in (ROOT / "mkdocs.yml").read_text()
+
+
+def test_stored_photos_carry_no_gps(photo_server: tuple[str, Path]) -> None:
+    from PIL import Image
+
+    host, served = photo_server
+    exif = Image.Exif()
+    exif[0x0112] = 6  # held upright, stored sideways
+    exif.get_ifd(0x8825)[2] = (6.0, 17.0, 24.0)
+    Image.new("RGB", (600, 800), (20, 90, 160)).save(served / "hp.jpg", exif=exif)
+    Image.new("RGBA", (500, 400), (200, 0, 0, 100)).save(served / "logo.png")
+    photo = fetch_photo(f"{host}hp.jpg", sources=[host])
+    with Image.open(io.BytesIO(photo.data)) as stored:
+        assert stored.size == (800, 600)  # turned upright before the EXIF went
+        assert not stored.getexif() and "exif" not in stored.info
+    logo = fetch_photo(f"{host}logo.png", sources=[host])
+    assert logo.suffix == ".png"
+    with Image.open(io.BytesIO(logo.data)) as stored:
+        assert stored.mode == "RGBA"

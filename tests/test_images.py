@@ -459,3 +459,16 @@ def test_check_photos_writes_nothing(tmp_path: Path) -> None:
     assert sorted(tmp_path.rglob("*")) == before
     assert [p.field for p in problems] == ["foto[1]"]
     assert "rusak atau terpotong" in problems[0].message
+
+
+def test_check_warns_about_gps_in_the_repository(tmp_path: Path) -> None:
+    from generator.images import check_photos
+
+    folder = tmp_path / "catalog" / "usaha"
+    (folder / "foto").mkdir(parents=True)
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[2] = (6.0, 17.0, 24.0)
+    Image.new("RGB", (800, 600), (1, 2, 3)).save(folder / "foto" / "hp.jpg", exif=exif)
+    entry = Entry(slug="usaha", source=folder / "index.md", nama="U", sektor="kuliner", kecamatan="Setu", ringkasan="R", foto=("foto/hp.jpg",))
+    messages = [p.message for p in check_photos([entry])]
+    assert any("memuat lokasi GPS" in m and "umkm bersihkan-foto" in m for m in messages)
