@@ -194,10 +194,10 @@ def _audit_file(path: Path, rel: str, rules: _Rules) -> list[Problem]:
         text = path.read_text(encoding="utf-8", errors="replace")
         return _css_problems(text, rel, 1, "url()", rules, data_images=True) + _nik_problems(text, rel)
     if suffix == ".gz":
-        text = _gunzip(path)
-        if text is None:
+        unpacked = _gunzip(path)
+        if unpacked is None:
             return [Problem(Path(rel), None, "", "berkas gzip rusak atau terlalu besar setelah dibuka (damaged or oversized gzip file)")]
-        return _nik_problems(text, rel)
+        return _nik_problems(unpacked, rel)
     if suffix in _TEXT_SUFFIXES:
         return _nik_problems(path.read_text(encoding="utf-8", errors="replace"), rel)
     return []  # fonts, icons and Pagefind's binary index: nothing a page runs or shows as text

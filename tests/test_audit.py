@@ -222,6 +222,18 @@ def test_nik_in_any_text_file_fails_the_audit(site: Path) -> None:
     assert audit(site) == [Problem(Path("data/bocor.csv"), 2, "NIK", NIK_FOUND)]
 
 
+def test_gzip_files_are_read_and_a_damaged_one_is_refused(site: Path) -> None:
+    import gzip
+
+    (site / "sitemap.xml.gz").write_bytes(gzip.compress(b"<urlset>\n<loc>3216014508900001</loc>\n</urlset>\n", mtime=0))
+    (site / "data").mkdir(exist_ok=True)
+    (site / "data" / "rusak.json.gz").write_bytes(b"\x1f\x8bbukan gzip")
+    assert audit(site) == [
+        Problem(Path("data/rusak.json.gz"), None, "", "berkas gzip rusak atau terlalu besar setelah dibuka (damaged or oversized gzip file)"),
+        Problem(Path("sitemap.xml.gz"), 2, "NIK", NIK_FOUND),
+    ]
+
+
 def test_sanitizer_regression_is_caught_by_the_audit(
     project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
