@@ -347,7 +347,8 @@ def _render_business(site: _Site, business: Business) -> GeneratedPage:
         )
         for p in business.products
     ]
-    gallery = pictures.make_all(entry, entry.foto[1:], alt=entry.nama, sizes=GALLERY_SIZES, thumb=True)
+    # The gallery holds every business photo (the cover too, to open it large) once there are two.
+    gallery = pictures.make_all(entry, entry.foto if len(entry.foto) > 1 else (), alt=entry.nama, sizes=GALLERY_SIZES, thumb=True)
     html = site.env.get_template("business.html").render(
         b=business,
         entry=entry,

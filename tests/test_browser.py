@@ -341,6 +341,10 @@ def test_without_javascript_the_search_page_leads_to_the_browse_pages(browser: A
         ("sektor/kuliner/", MOBILE),
         ("cari/?q=keripik", MOBILE),
         ("cari/?sertifikasi=halal", DESKTOP),
+        ("statistik/", MOBILE),
+        ("data/", MOBILE),
+        ("daftar/", MOBILE),
+        ("kecamatan/", DESKTOP),
     ],
 )
 def test_axe_finds_no_serious_accessibility_problem(
@@ -364,3 +368,27 @@ def test_axe_finds_no_serious_accessibility_problem(
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def test_gallery_lightbox_opens_steps_and_closes(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, has_touch=True, locale="id-ID")
+    page = context.new_page()
+    page.goto(base + "usaha/griya-batik-lumbung-padi/")
+    links = page.locator("[data-umkm-gallery] a.umkm-gallery__link")
+    assert links.count() >= 2
+    links.first.click()
+    dialog = page.locator("dialog.umkm-lightbox")
+    dialog.wait_for(state="visible")
+    first = page.locator(".umkm-lightbox__image").evaluate("img => img.src")
+    assert first == links.first.evaluate("a => a.href")
+    caption = page.locator(".umkm-lightbox__caption")
+    assert caption.inner_text().endswith(f"1 / {links.count()}")
+    page.keyboard.press("ArrowRight")
+    assert caption.inner_text().endswith(f"2 / {links.count()}")
+    page.locator(".umkm-lightbox__prev").tap()
+    assert caption.inner_text().endswith(f"1 / {links.count()}")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert page.url.endswith("usaha/griya-batik-lumbung-padi/")  # never navigated away
+    context.close()

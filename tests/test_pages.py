@@ -397,21 +397,22 @@ def test_picture_markup(tmp_path: Path) -> None:
     parsed = Parsed(render(full_entry(tmp_path))["usaha/telaga-batik.md"].html)
     images = parsed.find("img")
     sources = parsed.find("source")
-    assert len(images) == len(sources) == 3  # cover, first product (the second's photo is missing), gallery
+    assert len(images) == len(sources) == 4  # cover, first product (the second's photo is missing), gallery of both business photos
     for img, source in zip(images, sources, strict=True):
         assert img["width"] and img["height"] and img["srcset"] and img["sizes"]
         assert img["decoding"] == "async"
         assert img["style"] == "background-color:#a17f5c"
         assert source["type"] == "image/webp" and source["srcset"] and source["sizes"] == img["sizes"]
-    cover, product, gallery = images
+    cover, product, gallery_cover, gallery = images
+    assert gallery_cover["loading"] == "lazy" and gallery_cover["alt"] == "Telaga Batik"
     assert "loading" not in cover and cover["alt"] == "Telaga Batik"
     assert cover["width"] == "1280" and cover["height"] == "853"
     assert "../../foto/telaga-batik/galeri-640w.jpg 640w" in (cover["srcset"] or "")
     assert gallery["loading"] == "lazy" and product["loading"] == "lazy"
     assert product["alt"] == "Batik Tulis Tanjung Pura"
     # The gallery links to the largest JPEG, so it works without JavaScript.
-    [link] = parsed.with_class("a", "umkm-gallery__link")
-    assert link["href"] == "../../foto/telaga-batik/proses-1280w.jpg"
+    links = parsed.with_class("a", "umkm-gallery__link")
+    assert [link["href"] for link in links] == ["../../foto/telaga-batik/galeri-1280w.jpg", "../../foto/telaga-batik/proses-1280w.jpg"]
 
 
 def test_missing_photos_render_no_image(tmp_path: Path) -> None:
