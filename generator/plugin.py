@@ -120,7 +120,7 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         log.info(f"Indeks pencarian: {stats.records} usaha dalam {stats.seconds:.1f} detik")
         # Last: the policy hashes the inline code of the pages as written.
         publish_site(Path(config.site_dir), site_url=config.site_url or "", site_name=config.site_name, description=config.site_description or "", data_license_url=self.config.data_license_url)
-        _audit(config)  # after everything is written: a site that fails the audit fails the build
+        _audit(config, self.settings(config).cache_dir / "audit.json")  # after everything is written: a site that fails the audit fails the build
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         settings = self.settings(config)
@@ -206,10 +206,12 @@ def _yaml_quote(text: str) -> str:
     return '"' + _YAML_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
 
 
-def _audit(config: MkDocsConfig) -> None:
+def _audit(config: MkDocsConfig, cache_file: Path) -> None:
     """Fail the build when the written site holds what must not be published (generator/audit.py)."""
     # Material's own inline scripts are known from its templates; an override in custom_dir is not trusted.
     theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
-    problems = audit_site(Path(config.site_dir), site_url=config.site_url or "", inline_scripts=theme_inline_scripts(theme_dirs))
+    problems = audit_site(
+        Path(config.site_dir), site_url=config.site_url or "", inline_scripts=theme_inline_scripts(theme_dirs), cache_file=cache_file
+    )
     if problems:
         raise PluginError("Audit keamanan situs gagal; situs ini tidak boleh diterbitkan (site security audit failed):\n" + format_problems(problems))

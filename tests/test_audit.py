@@ -284,3 +284,24 @@ def test_theme_scripts_are_read_from_the_templates(tmp_path: Path) -> None:
     assert pattern.fullmatch('x=new URL("/katalog/",location)')
     assert not pattern.fullmatch('x=new URL("",alert(1)),location)')  # cannot leave the string
     assert not pattern.fullmatch('x=new URL("a",location);alert(1)')
+
+
+def test_clean_files_are_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import audit
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "a.html").write_text("<!doctype html><p>Halo</p>")
+    (site / "b.html").write_text("<!doctype html><p>Dunia</p>")
+    cache = tmp_path / "audit.json"
+    assert audit.audit_site(site, cache_file=cache) == []
+    parsed: list[str] = []
+    original = audit._audit_file
+    monkeypatch.setattr(audit, "_audit_file", lambda path, rel, rules: parsed.append(rel) or original(path, rel, rules))
+    assert audit.audit_site(site, cache_file=cache) == []
+    assert parsed == []  # nothing changed: nothing parsed
+    (site / "b.html").write_text('<!doctype html><p onclick="x()">Dunia</p>')
+    problems = audit.audit_site(site, cache_file=cache)
+    assert parsed == ["b.html"] and [p.field for p in problems] == ["p[onclick]"]
+    assert audit.audit_site(site, cache_file=cache)  # a file with problems is never remembered as clean
+    assert audit.audit_site(site, site_url="https://lain.example/", cache_file=cache)  # other rules: audited again
