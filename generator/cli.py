@@ -450,7 +450,8 @@ def run_build(args: argparse.Namespace) -> int:
         _fail(str(exc))
     target = Path(args.site_dir or config.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.baru-", dir=target.parent))
+    _remove_abandoned(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.baru-{os.getpid()}-", dir=target.parent))
     config.site_dir = str(staging)
     try:
         build(config)
@@ -465,6 +466,24 @@ def run_build(args: argparse.Namespace) -> int:
     _swap_in(staging, target)
     print(f"Situs selesai dibangun: {display_path(target)}")
     return 0
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Staging folders of builds that were killed (their process is gone) are removed."""
+    for folder in target.parent.glob(f".{target.name}.baru-*-*"):
+        pid = folder.name.removeprefix(f".{target.name}.baru-").split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap_in(staging: Path, target: Path) -> None:

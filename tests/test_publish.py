@@ -184,6 +184,11 @@ def test_interrupted_build_leaves_the_old_site(project: Path, make_entry: MakeEn
     assert not (site / "usaha" / "baru").exists()
     if how == "ctrl-c":  # KeyboardInterrupt: the half-built folder is removed too
         assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+    else:  # a killed build cannot clean up: the next build removes what it left
+        (project / "mkdocs.yml").write_text((project / "mkdocs.yml").read_text().replace("\nhooks:\n  - lambat.py\n", "\n"))
+        assert build(project).returncode == 0
+        assert not [p for p in project.iterdir() if p.name.startswith(".site.")]
+        assert (site / "usaha" / "baru").is_dir()
 
 
 # --- Content Security Policy --------------------------------------------------------------------
