@@ -325,18 +325,7 @@ def run_formulir(args: argparse.Namespace) -> int:
     settings = load_settings(args.config_file)
     region = _region_or_exit(settings)
     outputs = form_files(Path(args.config_file).resolve().parent, region)
-    stale = [path for path, text in outputs.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
-    if args.check:
-        for path in stale:
-            print(f"{display_path(path)}: tidak sesuai dengan skema; jalankan 'umkm formulir' lalu commit hasilnya", file=sys.stderr)
-        if not stale:
-            print("formulir issue sesuai dengan skema")
-        return 1 if stale else 0
-    for path in stale:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(outputs[path], encoding="utf-8")
-        print(f"Ditulis: {display_path(path)}")
-    return 0
+    return write_generated(outputs, check=args.check, command="umkm formulir", ok="formulir issue sesuai dengan skema")
 
 
 def run_from_issue(args: argparse.Namespace) -> int:
@@ -558,12 +547,17 @@ def run_schema(args: argparse.Namespace) -> int:
         root / SCHEMA_URI: json.dumps(json_schema(region), ensure_ascii=False, indent=2) + "\n",
         root / "README.md": readme_with_field_table((root / "README.md").read_text(encoding="utf-8")),
     }
+    return write_generated(outputs, check=args.check, command="umkm schema", ok="skema dan tabel kolom README sesuai")
+
+
+def write_generated(outputs: dict[Path, str], *, check: bool, command: str, ok: str) -> int:
+    """Write files generated from the schema, or (`check`) only say which are out of date."""
     stale = [path for path, text in outputs.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
-    if args.check:
+    if check:
         for path in stale:
-            print(f"{display_path(path)}: tidak sesuai dengan skema; jalankan 'umkm schema' lalu commit hasilnya", file=sys.stderr)
+            print(f"{display_path(path)}: tidak sesuai dengan skema; jalankan '{command}' lalu commit hasilnya", file=sys.stderr)
         if not stale:
-            print("skema dan tabel kolom README sesuai")
+            print(ok)
         return 1 if stale else 0
     for path in stale:
         path.parent.mkdir(parents=True, exist_ok=True)
