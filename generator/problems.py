@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+_NIK_SHAPED = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
+
+
+def _mask_nik(match: re.Match[str]) -> str:
+    return match.group()[:4] + "*" * 12
+
 
 ERROR = "galat"
 WARNING = "peringatan"
@@ -27,7 +35,8 @@ class Problem:
             where = f"{where}:{self.line}"
         prefix = "" if self.level == ERROR else f"{self.level}: "
         subject = f"{self.field}: " if self.field else ""
-        return f"{where}: {prefix}{subject}{self.message}"
+        # A last guard for public CI logs: whatever a message echoes, a NIK-shaped number is masked.
+        return f"{where}: {prefix}{subject}{_NIK_SHAPED.sub(_mask_nik, self.message)}"
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (str(self.path), self.line or 0, self.field, self.message)

@@ -47,3 +47,12 @@ def test_check_output_never_holds_a_whole_personal_number(
     assert "0812*******1999" in out and "0218***1234" in out and "3216************" in out
     for whole in ("081219345521999", "89951234", "3216014508900001", "4508900001"):  # the example number may show
         assert whole not in out.replace("-", "")
+
+
+def test_formatted_problems_never_show_a_nik() -> None:
+    from generator.problems import WARNING, Problem
+
+    problem = Problem(Path("catalog/x/index.md"), 5, "sertifikasi[0].nomor", "nomor tidak biasa (ditemukan '3216010101900001')", WARNING)
+    assert problem.format(Path(".")) == "catalog/x/index.md:5: peringatan: sertifikasi[0].nomor: nomor tidak biasa (ditemukan '3216************')"
+    halal = Problem(Path("x"), 1, "f", "ID32110000145680323 dan 2063216010123-27 tetap terbaca")
+    assert "ID32110000145680323" in halal.format() and "2063216010123-27" in halal.format()
