@@ -16,13 +16,13 @@ Why records built from the enriched catalog, not the built HTML pages:
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import gzip
 import hashlib
 import html
 import json
 import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,7 +49,6 @@ LANGUAGE = "id"
 _PRICE_DIGITS = 12
 _NO_PRICE = "9" * _PRICE_DIGITS
 _NO_DATE = "0000-00-00"
-_BATCH = 256  # records in flight to the Pagefind service at once
 _EXIT_TIMEOUT_S = 120  # for the service to finish writing and exit
 
 # Pagefind's prebuilt UI bundles: we ship our own small script (theme/assets/cari.js).
@@ -275,11 +274,11 @@ def index_site(site_dir: Path, records: Sequence[SearchRecord], *, bundle_dir: s
     if output.exists():
         shutil.rmtree(output)
     try:
-        asyncio.run(_write_index(records, output))
-    except FileNotFoundError as exc:
+        _write_index(records, output)
+    except (FileNotFoundError, PermissionError) as exc:
         raise SearchIndexError(f"Pagefind tidak ditemukan ({exc}); pasang dependensi proyek: pip install -e .") from exc
-    except Exception as exc:  # the service reports its own errors as bare Exceptions
-        raise SearchIndexError(f"Pagefind gagal membangun indeks pencarian: {exc}") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise SearchIndexError(f"Pagefind tidak selesai dalam {exc.timeout:.0f} detik") from exc
     for name in _UNUSED_BUNDLE_FILES:
         (output / name).unlink(missing_ok=True)
     try:
@@ -319,54 +318,31 @@ def record_html(record: SearchRecord) -> str:
     return "".join(parts)
 
 
-async def _write_index(records: Sequence[SearchRecord], output: Path) -> None:
-    from pagefind.service import PagefindService
+def _write_index(records: Sequence[SearchRecord], output: Path) -> None:
+    """Run Pagefind's own command line over one small page per record.
 
-    class Service(PagefindService):
-        """Pagefind's own client, without the 0.1 s pause it takes before reading each reply
-        (17 minutes for 10,000 records, one reply per record)."""
+    Not its Python service: that replies "files written" while the writes are still queued on
+    background threads, and its process may end before they land (an empty
+    `pagefind-entry.json`, seen under load). The command finishes its writes before it exits.
+    Pagefind orders the records itself when it writes, so the bundle does not depend on the
+    order of the files.
+    """
+    from pagefind.service import get_executable
 
-        async def _wait_for_responses(self) -> None:
-            assert self._backend.stdout is not None
-            while True:
-                reply = json.loads(base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1]))
-                future = self._responses.pop(reply.get("message_id"), None) if reply else None
-                if future is None or future.done():
-                    continue
-                payload = reply["payload"]
-                if payload.get("type") == "Error":
-                    future.set_exception(Exception(payload.get("message", "Pagefind error")))
-                else:
-                    future.set_result(payload)
-
-        async def close(self) -> None:
-            """End the service by closing its input, not with a signal as Pagefind's client does.
-
-            Pagefind replies to "write files" while its last writes are still queued on
-            background threads; a signal then leaves files empty (seen under load). Closing its
-            input lets it exit once they are done.
-            """
-            self._poll_task.cancel()
-            if self._backend.stdin is not None:
-                self._backend.stdin.close()
-            try:
-                await asyncio.wait_for(self._backend.wait(), timeout=_EXIT_TIMEOUT_S)
-            except TimeoutError:
-                self._backend.kill()
-                await self._backend.wait()
-
-    service = await Service().launch()
-    try:
-        index = await service.create_index({"force_language": LANGUAGE})
-        # In batches: Pagefind parses them in parallel and orders the records itself when it
-        # writes, so the bundle is the same whatever order the replies come back in (checked by
-        # tests/test_build.py::test_build_is_deterministic and by sending one at a time).
-        for start in range(0, len(records), _BATCH):
-            batch = records[start : start + _BATCH]
-            await asyncio.gather(*(index.add_html_file(content=record_html(r), url=f"/{r.url}") for r in batch))
-        await index.write_files(output_path=str(output))
-    finally:
-        await service.close()
+    executable = get_executable()
+    if executable is None:
+        raise FileNotFoundError("pagefind")
+    with tempfile.TemporaryDirectory(prefix="umkm-cari-") as tmp:
+        pages = Path(tmp) / "halaman"
+        for record in records:
+            page = pages / record.url / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(record_html(record), encoding="utf-8")
+        pages.mkdir(exist_ok=True)
+        command = [str(executable), "--site", str(pages), "--output-path", str(output), "--force-language", LANGUAGE, "--silent"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=_EXIT_TIMEOUT_S * 10, check=False)
+    if result.returncode != 0:
+        raise SearchIndexError(f"Pagefind gagal membangun indeks pencarian: {(result.stderr or result.stdout).strip()[-500:]}")
 
 
 # --- reproducible bundle -----------------------------------------------------------------------
