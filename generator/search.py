@@ -273,6 +273,9 @@ def index_site(site_dir: Path, records: Sequence[SearchRecord], *, bundle_dir: s
     output = site_dir / bundle_dir
     if output.exists():
         shutil.rmtree(output)
+    if not records:
+        # A new catalog with no entry yet still builds; the search page says it cannot search.
+        return IndexStats(records=0, files=0, bytes=0, seconds=time.perf_counter() - start)
     try:
         _write_index(records, output)
     except (FileNotFoundError, PermissionError) as exc:

@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 
 import markdown
@@ -74,7 +75,14 @@ def save_story_cache(path: Path, keep: Iterable[str]) -> None:
 
 
 def _render(markdown_text: str) -> str:
-    html = _markdown().reset().convert(markdown_text)
+    try:
+        html = _markdown().reset().convert(markdown_text)
+    except RecursionError:
+        # The validator refuses deep nesting; should anything slip through, the story is shown as
+        # plain paragraphs rather than failing the build.
+        _local.markdown = None
+        paragraphs = (p.strip() for p in markdown_text.split("\n\n"))
+        return "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
     html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{_HEADING_LEVELS[m.group(2)]}", html)
     return sanitize_html(html)
 

@@ -417,11 +417,17 @@ def _fold_place(name: str) -> str:
     return slugify(name)
 
 
+_LIST_MARKERS = re.compile(r"(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)+")
+
+
 def _nesting(line: str) -> int:
-    stripped = line.lstrip(" >")
+    """How deep a story line nests: quotes, indentation, and list markers in a row (`- - - x`)."""
+    stripped = line.lstrip(" \t>")
     quotes = line[: len(line) - len(stripped)].count(">")
     indent = (len(line) - len(line.lstrip(" "))) // 2
-    return quotes + indent
+    markers = _LIST_MARKERS.match(stripped)
+    lists = len(re.findall(r"(?:[-*+]|[0-9]{1,9}[.)])[ \t]+", markers.group())) if markers else 0
+    return quotes + indent + max(0, lists - 1)
 
 
 def _photo_fields(data: dict[str, Any]) -> list[tuple[Path_, str]]:

@@ -234,3 +234,11 @@ def test_gallery_links_work_without_javascript(built: Path) -> None:
         assert (built / "usaha" / "telaga-batik" / href).resolve().is_file()
     assert '<script src="../../assets/galeri.js" defer>' in page
     assert (built / "assets" / "galeri.js").is_file()
+
+
+def test_an_empty_catalog_builds(project: Path) -> None:
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    home = read(project / "site", "index.html")
+    assert "Katalog UMKM" in home
+    assert (project / "site" / "cari" / "index.html").is_file()

@@ -540,3 +540,11 @@ def test_rupiah_matches_babel(amount: int) -> None:
 
     babel = format_currency(amount, "IDR", locale="id_ID", format="¤#,##0", currency_digits=False)
     assert format_rupiah(amount) == babel.replace("\u00a0", "").replace("\u202f", "")
+
+
+def test_a_story_markdown_cannot_render_falls_back_to_plain_text() -> None:
+    from generator.story import render_story
+
+    html = render_story("1. " * 3000 + "<script>x</script>")
+    assert html.startswith("<p>1. 1. ") and "<script>" not in html and "&lt;script&gt;" in html
+    assert render_story("masih **berfungsi**") == "<p>masih <strong>berfungsi</strong></p>"

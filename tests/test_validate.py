@@ -685,3 +685,11 @@ def test_every_broken_entry_is_reported_and_valid_ones_kept(project: Path, regio
         "catalog/b-rusak-isi/index.md:6: berdiri: tahun tidak valid (ditemukan '2030'; diharapkan tahun 1900–2026, misalnya 2017)",
     ]
     assert [e.slug for e in catalog.entries] == ["c-baik"]
+
+
+def test_list_markers_in_a_row_count_as_nesting(run) -> None:
+    # `- - - x` is a list in a list in a list: thousands of them would exhaust Python-Markdown's recursion.
+    _, messages = run(body="- " * 3000 + "x\n")
+    assert messages == [f"{SRC}:7: cerita: susunan daftar/kutipan terlalu dalam (2999 tingkat; paling banyak 6)"]
+    _, messages = run(body="- - - butir biasa\n\n1. satu\n")
+    assert messages == []
