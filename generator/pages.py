@@ -8,11 +8,7 @@ Links inside the HTML are relative to the page, so the site works under any sub-
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
-import json
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +22,6 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from generator import forms
-from generator import story as story_module
 from generator.enrich import Business, CertificateView, ProductView
 from generator.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
 from generator.story import render_story
@@ -154,7 +149,6 @@ class _Site:
     repo_url: str = ""  # mkdocs.yml `repo_url`: where the "Perbarui data" and registration forms live
     # (entry folder, photo path) -> photo; a business's photos are looked up on several pages.
     found: dict[tuple[Path, str], ProcessedPhoto | None] = field(default_factory=dict, repr=False)
-    cache_key: str = ""  # everything a business page depends on besides the business and its photos
 
     def photo(self, entry: Entry, rel: str) -> ProcessedPhoto | None:
         key = (entry.folder, rel)
@@ -185,7 +179,6 @@ def render_pages(
         page_size=page_size,
         env=make_environment(templates_dir or TEMPLATES_DIR),
         repo_url=repo_url,
-        cache_key=_site_key(templates_dir or TEMPLATES_DIR, region, today, site_name, directory_urls, repo_url),
     )
     ordered = sorted(businesses, key=_name_key)
     listings = _listings(region, ordered)
@@ -341,78 +334,6 @@ def _render_home(site: _Site, businesses: Sequence[Business], listings: dict[str
 
 def _render_business(site: _Site, business: Business) -> GeneratedPage:
     entry = business.entry
-    photos = [site.photo(entry, rel) for rel in entry.photo_paths()]
-    key = hashlib.sha256(f"{site.cache_key}|{_stable(business)}|{_stable(photos)}".encode()).hexdigest()[:32]
-    html = _page_memo.get(key)
-    if html is None:
-        html = _page_memo[key] = _business_html(site, business)
-    _page_keys.add(key)
-    cover_photo = site.photo(entry, entry.foto[0]) if entry.foto else None
-    return GeneratedPage(
-        src_uri=business_uri(entry.slug),
-        title=entry.nama,
-        description=entry.ringkasan,
-        html=html,
-        image=cover_photo.jpeg[-1].uri if cover_photo and cover_photo.jpeg else "",
-        updated=entry.diperbarui,
-    )
-
-
-# Business pages by a hash of everything they are made of (the business, its photos, the
-# templates and this code, the build date, the region), shared by the rebuilds of one process
-# (`umkm serve`) and saved between builds: an unchanged entry is not rendered again.
-PAGE_CACHE_VERSION = "halaman-1"
-_page_memo: dict[str, str] = {}
-_page_keys: set[str] = set()  # used by the current process's builds: what save_page_cache keeps
-
-
-def _stable(value: object) -> str:
-    """A repr that is the same in every process: sets sorted (their order follows string hashing)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(f"{f.name}={_stable(getattr(value, f.name))}" for f in dataclasses.fields(value))
-        return f"{type(value).__name__}({inner})"
-    if isinstance(value, (set, frozenset)):
-        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_stable(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(sorted(f"{_stable(k)}:{_stable(v)}" for k, v in value.items())) + "}"
-    return repr(value)
-
-
-def _site_key(templates_dir: Path, region: Region, today: date, site_name: str, directory_urls: bool, repo_url: str) -> str:
-    code = hashlib.sha256()
-    for path in sorted(templates_dir.rglob("*")):
-        if path.is_file():
-            code.update(path.name.encode() + path.read_bytes())
-    for module in (__file__, story_module.__file__):
-        code.update(Path(module).read_bytes())
-    parts = [PAGE_CACHE_VERSION, code.hexdigest(), _stable(region), today.isoformat(), site_name, directory_urls, repo_url]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def load_page_cache(path: Path) -> None:
-    """Reuse business pages rendered by earlier builds."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(data, dict) and data.get("versi") == PAGE_CACHE_VERSION and isinstance(data.get("halaman"), dict):
-        _page_memo.update({k: v for k, v in data["halaman"].items() if isinstance(v, str)})
-
-
-def save_page_cache(path: Path) -> None:
-    """Write the business pages of this process's builds (only those: the cache never outgrows the catalog)."""
-    data = {"versi": PAGE_CACHE_VERSION, "halaman": {k: _page_memo[k] for k in sorted(_page_keys) if k in _page_memo}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(temp, path)
-    _page_keys.clear()
-
-
-def _business_html(site: _Site, business: Business) -> str:
-    entry = business.entry
     src = business_uri(entry.slug)
     link = _linker(site, src)
     pictures = _Pictures(site, link)
@@ -447,7 +368,15 @@ def _business_html(site: _Site, business: Business) -> str:
         ],
         today=site.today,
     )
-    return html
+    cover_photo = site.photo(entry, entry.foto[0]) if entry.foto else None
+    return GeneratedPage(
+        src_uri=src,
+        title=entry.nama,
+        description=entry.ringkasan,
+        html=html,
+        image=cover_photo.jpeg[-1].uri if cover_photo and cover_photo.jpeg else "",
+        updated=entry.diperbarui,
+    )
 
 
 def _render_listing(site: _Site, listing: _Listing) -> list[GeneratedPage]:

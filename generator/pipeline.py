@@ -13,7 +13,7 @@ from generator.enrich import Business, enrich_catalog
 from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataSettings, export_open_data, redact_catalog
 from generator.load import load_entries, load_entry
 from generator.models import Catalog
-from generator.pages import GeneratedPage, load_page_cache, render_pages, render_register_page, save_page_cache
+from generator.pages import GeneratedPage, render_pages, render_register_page
 from generator.problems import Problem, errors_in
 from generator.quality import DEFAULT_RULES, QualityRules, rule_problems
 from generator.region import load_region
@@ -106,11 +106,9 @@ def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | N
     if errors_in(problems):
         return None, problems
     businesses = enrich_businesses(settings, catalog)
-    story_cache, page_cache = settings.cache_dir / "cerita.json", settings.cache_dir / "halaman.json"
+    story_cache = settings.cache_dir / "cerita.json"
     load_story_cache(story_cache)
-    load_page_cache(page_cache)
     pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url)
-    save_page_cache(page_cache)
     pages.append(render_register_page(catalog.region, site_name=settings.site_name, repo_url=settings.repo_url))
     save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
     statistik = render_statistics_page(businesses, catalog.region, rule=settings.rules.readiness, today=settings.today, site_name=settings.site_name)

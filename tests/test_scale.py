@@ -89,31 +89,3 @@ def test_story_cache_ignores_another_version(tmp_path: Path, monkeypatch: pytest
 def test_front_matter_strings_round_trip(text: str) -> None:
     quoted = plugin._yaml_quote(html.escape(text))
     assert yaml.safe_load(f"title: {quoted}")["title"] == html.escape(text)
-
-
-def test_unchanged_business_pages_are_not_rendered_again(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import pages
-
-    make_many(make_entry, 3)
-    first = (build_in_process(project, monkeypatch) / "usaha" / "usaha-001" / "index.html").read_text()
-    monkeypatch.setattr(pages, "_page_memo", {})  # a new process: only the cache on disk is left
-    rendered: list[str] = []
-    original = pages._business_html
-    monkeypatch.setattr(pages, "_business_html", lambda site, b: rendered.append(b.slug) or original(site, b))
-    make_entry("usaha-002", {"nama": "Usaha Nomor 002 Baru", "kecamatan": "Cibitung"})
-    site = build_in_process(project, monkeypatch)
-    assert rendered == ["usaha-002"]  # only the edited entry
-    assert (site / "usaha" / "usaha-001" / "index.html").read_text() == first
-    assert "Usaha Nomor 002 Baru" in (site / "usaha" / "usaha-002" / "index.html").read_text()
-
-
-def test_page_cache_key_is_the_same_in_every_process() -> None:
-    import subprocess
-    import sys
-
-    code = "from generator.pages import _stable; print(_stable(frozenset({'halal', 'pirt', 'bpom', 'sni'})))"
-    outputs = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONHASHSEED": seed}, check=True).stdout
-        for seed in ("1", "2", "3")
-    }
-    assert outputs == {"{'bpom','halal','pirt','sni'}\n"}
