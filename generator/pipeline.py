@@ -43,6 +43,9 @@ class Settings:
     data_license: str = DEFAULT_LICENSE  # of the open data (export.py)
     data_license_url: str = DEFAULT_LICENSE_URL
     repo_url: str = ""  # mkdocs.yml `repo_url`: the GitHub repository whose issue forms the pages link to
+    # The project's own page templates (`<custom_dir>/partials/catalog`), so an installed package
+    # (`pip install .`, as the workflows do) renders with the project's theme, not its own path.
+    templates_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -108,16 +111,17 @@ def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | N
     businesses = enrich_businesses(settings, catalog)
     story_cache = settings.cache_dir / "cerita.json"
     load_story_cache(story_cache)
-    pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url)
-    pages.append(render_register_page(catalog.region, site_name=settings.site_name, repo_url=settings.repo_url))
+    templates = settings.templates_dir
+    pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=templates)
+    pages.append(render_register_page(catalog.region, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=templates))
     save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
-    statistik = render_statistics_page(businesses, catalog.region, rule=settings.rules.readiness, today=settings.today, site_name=settings.site_name)
+    statistik = render_statistics_page(businesses, catalog.region, rule=settings.rules.readiness, today=settings.today, site_name=settings.site_name, templates_dir=templates)
     pages = sorted([*pages, statistik], key=lambda p: p.src_uri)
     files = sorted({uri: path for photo in processed.values() for uri, path in photo.cache_files}.items())
     schema_text = json.dumps(json_schema(catalog.region), ensure_ascii=False, indent=2) + "\n"
     data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
-    data_page, data_texts = export_open_data(businesses, catalog.region, processed, data)
-    pages = sorted([*pages, data_page, render_search_page(businesses, catalog.region)], key=lambda p: p.src_uri)
-    heads = render_heads(pages, businesses, catalog.region, processed, site_url=settings.site_url, site_name=settings.site_name)
+    data_page, data_texts = export_open_data(businesses, catalog.region, processed, data, templates_dir=templates)
+    pages = sorted([*pages, data_page, render_search_page(businesses, catalog.region, templates_dir=templates)], key=lambda p: p.src_uri)
+    heads = render_heads(pages, businesses, catalog.region, processed, site_url=settings.site_url, site_name=settings.site_name, templates_dir=templates)
     records = search_records(businesses, processed)
     return SiteContent(catalog, pages, files, [(SCHEMA_URI, schema_text), *data_texts], heads, records), problems

@@ -155,9 +155,17 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
             config_file=Path(config.config_file_path or "mkdocs.yml"),
             site_url=config.site_url or "",
             repo_url=config.repo_url or "",
+            templates_dir=_catalog_templates(config),
             data_license=self.config.data_license,
             data_license_url=self.config.data_license_url,
         )
+
+
+def _catalog_templates(config: MkDocsConfig) -> Path | None:
+    """`<custom_dir>/partials/catalog`: the project's own page templates, wherever the package lives."""
+    custom_dir = config.theme.custom_dir
+    folder = Path(custom_dir) / "partials" / "catalog" if custom_dir else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 class _PageFile(File):

@@ -242,3 +242,20 @@ def test_an_empty_catalog_builds(project: Path) -> None:
     home = read(project / "site", "index.html")
     assert "Katalog UMKM" in home
     assert (project / "site" / "cari" / "index.html").is_file()
+
+
+def test_pages_use_the_project_theme_not_the_package_folder(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As after `pip install .` (the workflows): the package's own folder holds no theme, so every
+    # template must come from the project's custom_dir.
+    from generator import export, pages, search, seo, stats
+
+    missing = project / "tidak-ada"
+    for module, name in ((pages, "TEMPLATES_DIR"), (export, "TEMPLATES_DIR"), (seo, "TEMPLATES_DIR"), (stats, "TEMPLATES_DIR"), (search, "PAGES_TEMPLATES_DIR")):
+        monkeypatch.setattr(module, name, missing)
+    business = project / "theme" / "partials" / "catalog" / "business.html"
+    business.write_text("<!-- tema proyek -->\n" + business.read_text())
+    make_entry("telaga-batik", FULL, photos={"foto/sampul.jpg": (900, 600), "foto/galeri.jpg": (700, 500), "foto/batik.jpg": (800, 800)})
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    build_in_process(project)
+    assert "<!-- tema proyek -->" in read(project / "site", "usaha/telaga-batik/index.html")
+    assert (project / "site" / "statistik" / "index.html").is_file() and (project / "site" / "data" / "index.html").is_file()
