@@ -41,17 +41,9 @@ from generator.cli import load_settings
 from generator.images import process_photos
 from generator.pipeline import check_catalog, enrich_businesses
 from generator.search import index_site, search_records
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 TODAY = "2026-11-28"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TYPING_DELAY_MS = 120  # as in theme/assets/cari.js
 FIRST_WORD = "keripik"
 TYPED_WORDS = ["batik", "madu", "sambal", "jamur", "seragam", "kopi", "sabun", "aplikasi", "bambu", "dodol"]
@@ -124,7 +116,7 @@ def browser_figures(site: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             # Cold: a shared link to `cari/?q=keripik` opened with an empty cache.
             context = browser.new_context(viewport={"width": 360, "height": 740})
             page = context.new_page()

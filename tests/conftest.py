@@ -17,6 +17,16 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 28)
+# Debian's Chromium, driven by Playwright; these flags keep it off this machine's closed network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 BASE_META: dict[str, Any] = {
     "nama": "Keripik Sari Rasa",

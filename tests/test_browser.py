@@ -23,18 +23,9 @@ from generator.cli import load_settings
 from generator.pipeline import check_catalog, enrich_businesses
 from generator.problems import errors_in
 from generator.search import SearchRecord, search_records
-from tests.conftest import ROOT, TODAY
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY
 from tests.test_build import build
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)"
 )

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from generator.publish import InlineCode, content_security_policy, csp_hash, headers_file, site_headers
-from tests.conftest import ROOT, TODAY, MakeEntry
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, MakeEntry
 from tests.test_build import FULL, build, run_umkm
 
 
@@ -464,15 +464,6 @@ def test_build_without_site_url_still_publishes(project: Path, make_entry: MakeE
 
 # --- in a real browser, with the headers applied ----------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def serve_with_headers(site: Path, prefix: str) -> tuple[Any, str]:
@@ -527,13 +518,13 @@ def serve_with_headers(site: Path, prefix: str) -> tuple[Any, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (make browser)")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make browser)")
 def test_browser_reports_no_policy_violation_and_no_third_party_request(sample_site: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     server, base = serve_with_headers(sample_site, "/katalog/")
     try:
         with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 360, "height": 740})
             requests: list[str] = []
             problems: list[str] = []
