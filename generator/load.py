@@ -33,10 +33,22 @@ class RawEntry:
 
 def load_entries(catalog_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
     """Read every entry folder; return what could be read and every problem found."""
+    folders, problems = entry_folders(catalog_dir)
+    entries = []
+    for folder in folders:
+        entry, entry_problems = load_entry(folder)
+        problems += entry_problems
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def entry_folders(catalog_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """The entry folders of the catalog, in slug order, and every problem with the others."""
     problems: list[Problem] = []
     if not catalog_dir.is_dir():
         return [], [Problem(catalog_dir, None, "", "folder katalog tidak ditemukan (catalog folder not found)")]
-    entries = []
+    folders = []
     seen: dict[str, Path] = {}
     for path in sorted(catalog_dir.iterdir(), key=lambda p: p.name):
         if path.name.startswith((".", "_")):
@@ -46,26 +58,35 @@ def load_entries(catalog_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
             continue
         if not path.is_dir():
             problems.append(
-                Problem(path, None, "", f"berkas liar di folder katalog; setiap usaha harus berupa folder berisi index.md (misalnya {catalog_dir.name}/{slugify(path.stem) or 'nama-usaha'}/index.md)")
+                Problem(
+                    path,
+                    None,
+                    "",
+                    f"berkas liar di folder katalog; setiap usaha harus berupa folder berisi index.md (misalnya {catalog_dir.name}/{slugify(path.stem) or 'nama-usaha'}/index.md)",
+                )
             )
             continue
         folded = path.name.lower()
         if folded in seen:
             problems.append(
-                Problem(path, None, "", f"slug ganda: folder '{path.name}' sama dengan '{seen[folded].name}' bila huruf besar/kecil diabaikan")
+                Problem(
+                    path, None, "", f"slug ganda: folder '{path.name}' sama dengan '{seen[folded].name}' bila huruf besar/kecil diabaikan"
+                )
             )
             continue
         seen[folded] = path
         if not SLUG.match(path.name):
             problems.append(
-                Problem(path, None, "", f"nama folder '{path.name}' bukan slug yang valid: hanya huruf kecil a-z, angka 0-9 dan tanda hubung (coba '{slugify(path.name)}')")
+                Problem(
+                    path,
+                    None,
+                    "",
+                    f"nama folder '{path.name}' bukan slug yang valid: hanya huruf kecil a-z, angka 0-9 dan tanda hubung (coba '{slugify(path.name)}')",
+                )
             )
             continue
-        entry, entry_problems = load_entry(path)
-        problems += entry_problems
-        if entry is not None:
-            entries.append(entry)
-    return entries, problems
+        folders.append(path)
+    return folders, problems
 
 
 def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
@@ -79,7 +100,9 @@ def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
         return None, problems
     raw = index.read_bytes()
     if len(raw) > MAX_INDEX_BYTES:
-        problems.append(Problem(index, None, "", f"berkas terlalu besar ({-(-len(raw) // 1024)} KB; paling besar {MAX_INDEX_BYTES // 1024} KB)"))
+        problems.append(
+            Problem(index, None, "", f"berkas terlalu besar ({-(-len(raw) // 1024)} KB; paling besar {MAX_INDEX_BYTES // 1024} KB)")
+        )
         return None, problems
     try:
         text = raw.decode("utf-8-sig")
@@ -107,7 +130,10 @@ def _split_front_matter(index: Path, text: str) -> tuple[str, int, str, int] | P
     lines = text.splitlines(keepends=True)
     if not lines or not _FENCE.match(lines[0].rstrip("\r\n")):
         return Problem(
-            index, 1, "", "blok front matter tidak ditemukan: baris pertama harus '---', diikuti data usaha, lalu '---' (front matter missing)"
+            index,
+            1,
+            "",
+            "blok front matter tidak ditemukan: baris pertama harus '---', diikuti data usaha, lalu '---' (front matter missing)",
         )
     for number, line in enumerate(lines[1:], start=2):
         if _END.match(line.rstrip("\r\n")):
@@ -142,7 +168,11 @@ def _scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem]]:
                 photos.append(relative)
             else:
                 problems.append(
-                    Problem(path, None, "", "berkas tidak diizinkan di folder usaha: hanya index.md dan foto (JPEG, PNG, WebP, GIF, HEIC) yang boleh ada")
+                    Problem(
+                        path,
+                        None,
+                        "",
+                        "berkas tidak diizinkan di folder usaha: hanya index.md dan foto (JPEG, PNG, WebP, GIF, HEIC) yang boleh ada",
+                    )
                 )
     return tuple(photos), problems
-

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from generator import images
+from generator import cache, images
+from generator.cache import RecordStore
 from generator.enrich import Business, enrich_catalog
 from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataSettings, export_open_data, redact_catalog
-from generator.load import load_entries, load_entry
-from generator.models import Catalog
+from generator.load import entry_folders, load_entry
+from generator.models import Catalog, Entry, Region
 from generator.pages import GeneratedPage, render_pages, render_register_page
 from generator.problems import Problem, errors_in
 from generator.quality import DEFAULT_RULES, QualityRules, rule_problems
@@ -22,7 +23,7 @@ from generator.search import SearchRecord, render_search_page, search_records
 from generator.seo import render_heads
 from generator.stats import render_statistics_page
 from generator.story import load_story_cache, save_story_cache
-from generator.validate import validate_entries
+from generator.validate import validate_entry
 
 SCHEMA_URI = "schema/entri.schema.json"
 
@@ -74,25 +75,39 @@ def build_date(value: str | date | None = None) -> date:
 
 
 def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos: bool = True) -> tuple[Catalog | None, list[Problem]]:
-    """Load and validate every entry (or only some folders), photos included; write nothing."""
+    """Load and validate every entry (or only some folders), photos included; write nothing but the cache."""
     region, problems = load_region(settings.region_file)
     if region is None:
         return None, problems
     problems += rule_problems(settings.rules, region, settings.config_file)
     if only:
-        raw = []
-        for folder in only:
-            entry, entry_problems = load_entry(folder)
-            problems += entry_problems
-            raw += [entry] if entry else []
+        folders = list(only)
     else:
-        raw, load_problems = load_entries(settings.catalog_dir)
-        problems += load_problems
-    catalog, validation_problems = validate_entries(raw, region, today=settings.today)
-    problems += validation_problems
+        folders, folder_problems = entry_folders(settings.catalog_dir)
+        problems += folder_problems
+    # Unchanged folders are not parsed again: their entry and problems come from the entry cache.
+    store = RecordStore(settings.cache_dir / cache.VALIDATION_DIR)
+    base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today)
+    entries = []
+    for folder in folders:
+        key = cache.fingerprint(base, cache.folder_fingerprint(folder))
+        entry, entry_problems = cache.validated_entry(store, folder, key, lambda f: _validate_folder(f, region, settings.today))
+        problems += entry_problems
+        entries += [entry] if entry else []
+    if not only:
+        store.keep_only(folder.name for folder in folders)
+    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)))
     if photos:
         problems += images.check_photos(catalog.entries)
     return catalog, problems
+
+
+def _validate_folder(folder: Path, region: Region, today: date) -> tuple[Entry | None, list[Problem]]:
+    raw, problems = load_entry(folder)
+    if raw is None:
+        return None, problems
+    entry, entry_problems = validate_entry(raw, region, today=today)
+    return entry, problems + entry_problems
 
 
 def enrich_businesses(settings: Settings, catalog: Catalog) -> list[Business]:
@@ -112,16 +127,33 @@ def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | N
     story_cache = settings.cache_dir / "cerita.json"
     load_story_cache(story_cache)
     templates = settings.templates_dir
-    pages = render_pages(businesses, catalog.region, processed, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=templates)
+    pages = render_pages(
+        businesses,
+        catalog.region,
+        processed,
+        today=settings.today,
+        site_name=settings.site_name,
+        repo_url=settings.repo_url,
+        templates_dir=templates,
+    )
     pages.append(render_register_page(catalog.region, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=templates))
     save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
-    statistik = render_statistics_page(businesses, catalog.region, rule=settings.rules.readiness, today=settings.today, site_name=settings.site_name, templates_dir=templates)
+    statistik = render_statistics_page(
+        businesses,
+        catalog.region,
+        rule=settings.rules.readiness,
+        today=settings.today,
+        site_name=settings.site_name,
+        templates_dir=templates,
+    )
     pages = sorted([*pages, statistik], key=lambda p: p.src_uri)
     files = sorted({uri: path for photo in processed.values() for uri, path in photo.cache_files}.items())
     schema_text = json.dumps(json_schema(catalog.region), ensure_ascii=False, indent=2) + "\n"
     data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
     data_page, data_texts = export_open_data(businesses, catalog.region, processed, data, templates_dir=templates)
     pages = sorted([*pages, data_page, render_search_page(businesses, catalog.region, templates_dir=templates)], key=lambda p: p.src_uri)
-    heads = render_heads(pages, businesses, catalog.region, processed, site_url=settings.site_url, site_name=settings.site_name, templates_dir=templates)
+    heads = render_heads(
+        pages, businesses, catalog.region, processed, site_url=settings.site_url, site_name=settings.site_name, templates_dir=templates
+    )
     records = search_records(businesses, processed)
     return SiteContent(catalog, pages, files, [(SCHEMA_URI, schema_text), *data_texts], heads, records), problems

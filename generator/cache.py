@@ -1,0 +1,190 @@
+"""What our stages derived from each entry folder, kept between builds and keyed by content hash.
+
+Two records per business, each a JSON file named by its slug and keyed by a hash of everything
+it was made from:
+
+- `entri/<slug>.json`: the result of loading and validating the folder (the typed entry and
+  every problem), keyed by the raw inputs: the bytes of `index.md`, the names and kinds of the
+  folder's files, the region data, the build date and the generator's own code. A hit skips YAML
+  parsing and validation.
+- `halaman/<slug>.json`: the enriched business and everything rendered from it (its page, card,
+  link-preview head, search record and open-data rows), keyed by the validation key, the build
+  settings, the page templates and the processed photos' identities. A hit skips enrich and render.
+
+Nothing is trusted that does not match its key, and a record that cannot be read or decoded is a
+miss: the build then does the work again. A full build drops the records of removed businesses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+from generator import codec
+from generator.models import Entry
+from generator.problems import Problem
+
+FORMAT = "umkm-cache-1"
+VALIDATION_DIR = "entri"
+RENDER_DIR = "halaman"
+MAX_SCAN_DEPTH = 4  # deeper than the loader looks (load.MAX_FOLDER_DEPTH) cannot change its result
+# Libraries whose output ends up in a cached record: a new version may render differently.
+_LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "babel", "phonenumbers")
+_T = TypeVar("_T")
+
+
+def fingerprint(*parts: object) -> str:
+    """A hash of the values a record depends on besides its own folder."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else repr(part).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """The generator's own source and the versions of the libraries that shape its output."""
+    digest = hashlib.sha256(FORMAT.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\x00" + path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-".encode())
+    return digest.hexdigest()
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """The raw inputs of one entry: `index.md`'s bytes and the names and kinds of its files."""
+    digest = hashlib.sha256()
+    try:
+        digest.update((folder / "index.md").read_bytes())
+    except OSError as exc:
+        digest.update(f"\x00index.md: {type(exc).__name__}".encode())
+    _scan(folder, "", 0, digest)
+    return digest.hexdigest()
+
+
+def tree_fingerprint(folder: Path | None) -> str:
+    """The names and contents of every file below a folder (the page templates)."""
+    digest = hashlib.sha256()
+    if folder is not None:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _scan(folder: Path, prefix: str, depth: int, digest: Any) -> None:
+    try:
+        with os.scandir(folder) as items:
+            found = sorted(items, key=lambda item: item.name)
+    except OSError as exc:
+        digest.update(f"\x00{prefix}: {type(exc).__name__}".encode())
+        return
+    for item in found:
+        if item.is_symlink():
+            kind = "l"
+        elif item.is_dir(follow_symlinks=False):
+            kind = "d"
+        elif item.is_file(follow_symlinks=False):
+            kind = "f"
+        else:
+            kind = "o"
+        digest.update(f"\x00{prefix}{item.name}\x00{kind}".encode())
+        if kind == "d" and depth < MAX_SCAN_DEPTH:
+            _scan(Path(item.path), f"{prefix}{item.name}/", depth + 1, digest)
+
+
+class RecordStore:
+    """One folder of records, one JSON file per business slug."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def get(self, slug: str, key: str, kind: type[_T], revive: Callable[[dict[str, Any]], _T] | None = None) -> _T | None:
+        """The record stored for `slug` under `key`, decoded as `kind`; None on any mismatch."""
+        try:
+            data = json.loads((self.folder / f"{slug}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("kunci") != key or not isinstance(data.get("isi"), dict):
+            return None
+        try:
+            return revive(data["isi"]) if revive else codec.decode(kind, data["isi"])
+        except codec.CodecError:
+            return None
+
+    def put(self, slug: str, key: str, value: Any) -> None:
+        """Store a record atomically; a cache that cannot be written only costs speed."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"{slug}.json"
+            temp = path.with_name(f".{slug}.{os.getpid()}.tmp")
+            temp.write_text(json.dumps({"kunci": key, "isi": codec.encode(value)}, ensure_ascii=False), encoding="utf-8")
+            os.replace(temp, path)
+        except OSError:
+            pass
+
+    def keep_only(self, slugs: Iterable[str]) -> None:
+        """Drop the records of businesses no longer in the catalog (after a full build)."""
+        wanted = {f"{slug}.json" for slug in slugs}
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name not in wanted:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / name)
+
+
+@dataclass(frozen=True)
+class _StoredProblem:
+    path: str  # relative to the entry folder
+    line: int | None
+    field: str
+    message: str
+    level: str
+
+
+@dataclass(frozen=True)
+class _Validated:
+    entry: Entry | None  # `source` relative to the entry folder
+    problems: tuple[_StoredProblem, ...]
+
+
+def validated_entry(
+    store: RecordStore, folder: Path, key: str, validate: Callable[[Path], tuple[Entry | None, list[Problem]]]
+) -> tuple[Entry | None, list[Problem]]:
+    """`validate(folder)`, or its result from an earlier build with the same inputs (`key`)."""
+    index = folder / "index.md"
+
+    def revive(data: dict[str, Any]) -> _Validated:
+        if isinstance(data.get("entry"), dict):
+            data["entry"]["source"] = str(index)
+        return codec.decode(_Validated, data)
+
+    found = store.get(folder.name, key, _Validated, revive)
+    if found is not None:
+        problems = [Problem(folder / p.path, p.line, p.field, p.message, p.level) for p in found.problems]
+        return found.entry, problems
+    entry, problems = validate(folder)
+    stored = tuple(_StoredProblem(os.path.relpath(p.path, folder), p.line, p.field, p.message, p.level) for p in problems)
+    if entry is not None and entry.source != index:
+        return entry, problems
+    if all(not p.path.startswith("..") for p in stored):
+        relative = dataclasses.replace(entry, source=Path("index.md")) if entry else None
+        store.put(folder.name, key, _Validated(relative, stored))
+    return entry, problems
