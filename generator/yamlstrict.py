@@ -8,7 +8,7 @@ explicit tags are reported as problems.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,15 +61,17 @@ _FAST_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document strictly; line numbers start at `first_line`."""
     try:
-        return _compose(yaml.parse(text, Loader=_FAST_LOADER), first_line)
+        return _compose(_FAST_LOADER(text), first_line)
     except yaml.YAMLError:
         if _FAST_LOADER is yaml.BaseLoader:
             raise
     try:
-        return _compose(yaml.parse(text, Loader=yaml.BaseLoader), first_line)
+        return _compose(yaml.BaseLoader(text), first_line)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + first_line
-        raise YamlSyntaxError(line, f"karakter tak terlihat atau karakter kendali tidak diizinkan (kode #x{exc.character:04X}); hapus karakter tersebut") from None
+        raise YamlSyntaxError(
+            line, f"karakter tak terlihat atau karakter kendali tidak diizinkan (kode #x{exc.character:04X}); hapus karakter tersebut"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = _error_mark(exc)
         line = (mark.line if mark else 0) + first_line
@@ -78,80 +80,90 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         raise YamlSyntaxError(first_line, f"YAML tidak valid ({exc})") from None
 
 
-def _compose(events: Iterator[Event], first_line: int) -> YamlDoc:
+def _compose(loader: Any, first_line: int) -> YamlDoc:
     """Build plain values from the parser's events, keeping lines and refusing YAML's extras."""
-    doc = YamlDoc(data=None)
-    stream = iter(events)
-    nodes = 0
-    for event in stream:
-        if isinstance(event, DocumentStartEvent):
-            nodes += 1
-            if nodes > 1:
-                # Same wording as PyYAML's composer, so the translation table applies.
-                raise yaml.composer.ComposerError(
-                    "expected a single document in the stream", None, "but found another document", event.start_mark
-                )
-            doc.data = _Composer(stream, doc, first_line).value(next(stream), ())
+    # The loader's own `get_event`, not `yaml.parse`: a generator around it costs as much as the
+    # parsing itself. Events are still pulled one at a time, so errors surface where they did.
+    try:
+        doc = YamlDoc(data=None)
+        next_event = loader.get_event
+        nodes = 0
+        while (event := next_event()) is not None:
+            if event.__class__ is DocumentStartEvent:
+                nodes += 1
+                if nodes > 1:
+                    # Same wording as PyYAML's composer, so the translation table applies.
+                    raise yaml.composer.ComposerError(
+                        "expected a single document in the stream", None, "but found another document", event.start_mark
+                    )
+                doc.data = _Composer(next_event, doc, first_line).value(next_event(), ())
+    finally:
+        loader.dispose()
     doc.issues.sort(key=lambda issue: issue[0])
     return doc
 
 
 class _Composer:
-    def __init__(self, stream: Iterator[Event], doc: YamlDoc, offset: int):
-        self.stream = stream
+    def __init__(self, next_event: Callable[[], Event], doc: YamlDoc, offset: int):
+        self.next_event = next_event
         self.doc = doc
         self.offset = offset
 
     def value(self, event: Event, path: Path_) -> Any:
         line = event.start_mark.line + self.offset
-        self.doc.lines.setdefault(path, line)
-        if isinstance(event, AliasEvent):
+        lines = self.doc.lines
+        if path not in lines:
+            lines[path] = line
+        kind = event.__class__
+        if kind is AliasEvent:
             self.issue(line, path, f"alias '*{event.anchor}' tidak diizinkan; tulis nilainya langsung")
             return ""
-        self.check_extras(event, line, path)
-        if isinstance(event, ScalarEvent):
+        if event.anchor is not None or event.tag is not None:
+            self.check_extras(event, line, path)
+        if kind is ScalarEvent:
             return event.value
-        if isinstance(event, SequenceStartEvent):
-            items = []
-            for item in self.stream:
-                if isinstance(item, SequenceEndEvent):
-                    return items
+        if kind is SequenceStartEvent:
+            items: list[Any] = []
+            next_event = self.next_event
+            while (item := next_event()).__class__ is not SequenceEndEvent:
                 items.append(self.value(item, (*path, len(items))))
+            return items
         return self.mapping(path)
 
     def mapping(self, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for key_event in self.stream:
-            if isinstance(key_event, MappingEndEvent):
-                return result
-            key_line = key_event.start_mark.line + self.offset
-            if not isinstance(key_event, ScalarEvent):
+        lines = self.doc.lines
+        next_event = self.next_event
+        offset = self.offset
+        while (key_event := next_event()).__class__ is not MappingEndEvent:
+            key_line = key_event.start_mark.line + offset
+            if key_event.__class__ is not ScalarEvent:
                 self.value(key_event, (*path, "\0"))  # consume the complex key
-                self.doc.lines.pop((*path, "\0"), None)
+                lines.pop((*path, "\0"), None)
                 self.issue(key_line, path, "kunci harus berupa teks biasa")
-                self.skip(next(self.stream))
+                self.skip(next_event())
                 continue
-            self.check_extras(key_event, key_line, path)
+            if key_event.anchor is not None or key_event.tag is not None:
+                self.check_extras(key_event, key_line, path)
             key = key_event.value
             if key == "<<":
                 self.issue(key_line, path, "penggabungan '<<' tidak diizinkan; tulis isinya langsung")
-                self.skip(next(self.stream))
+                self.skip(next_event())
                 continue
+            key_path = (*path, key)
             if key in result:
-                first = self.doc.lines[(*path, key)]
-                self.issue(key_line, (*path, key), f"kunci ganda (sudah ada di baris {first}); hapus salah satunya")
-                self.skip(next(self.stream))
+                self.issue(key_line, key_path, f"kunci ganda (sudah ada di baris {lines[key_path]}); hapus salah satunya")
+                self.skip(next_event())
                 continue
-            self.doc.lines[(*path, key)] = key_line
-            result[key] = self.value(next(self.stream), (*path, key))
-            self.doc.lines[(*path, key)] = key_line
+            lines[key_path] = key_line
+            result[key] = self.value(next_event(), key_path)
         return result
 
     def skip(self, event: Event) -> None:
         """Consume a value that is not kept, without recording its lines."""
         depth = 1 if isinstance(event, CollectionStartEvent) else 0
         while depth:
-            event = next(self.stream)
+            event = self.next_event()
             depth += isinstance(event, CollectionStartEvent) - isinstance(event, CollectionEndEvent)
 
     def check_extras(self, event: Event, line: int, path: Path_) -> None:
