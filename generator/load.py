@@ -29,6 +29,7 @@ class RawEntry:
     body: str
     body_line: int  # file line where the story starts
     files: tuple[Path, ...]  # photo files found in the folder (relative to it)
+    text: str | None = None  # the whole index.md as read, so later checks need not read it again
 
 
 def load_entries(catalog_dir: Path) -> tuple[list[RawEntry], list[Problem]]:
@@ -93,9 +94,11 @@ def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
     """Read one entry folder: its files, then its index.md."""
     index = folder / "index.md"
     problems = []
-    files, layout_problems = _scan_folder(folder)
+    files, layout_problems, index_found = _scan_folder(folder)
     problems += layout_problems
-    if index.is_symlink() or not index.is_file():
+    if index_found is None:  # the folder could not be listed: ask the file itself
+        index_found = not index.is_symlink() and index.is_file()
+    if not index_found:
         problems.append(Problem(index, None, "", "berkas index.md tidak ditemukan di folder usaha"))
         return None, problems
     raw = index.read_bytes()
@@ -122,7 +125,7 @@ def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
     if not isinstance(doc.data, dict):
         problems.append(Problem(index, front_line, "", "front matter harus berisi pasangan 'kunci: nilai', misalnya 'nama: Telaga Batik'"))
         return None, problems
-    return RawEntry(folder.name, index, doc, body, body_line, files), problems
+    return RawEntry(folder.name, index, doc, body, body_line, files, text), problems
 
 
 def _split_front_matter(index: Path, text: str) -> tuple[str, int, str, int] | Problem:
@@ -136,43 +139,73 @@ def _split_front_matter(index: Path, text: str) -> tuple[str, int, str, int] | P
             "blok front matter tidak ditemukan: baris pertama harus '---', diikuti data usaha, lalu '---' (front matter missing)",
         )
     for number, line in enumerate(lines[1:], start=2):
-        if _END.match(line.rstrip("\r\n")):
+        if line.startswith(("---", "...")) and _END.match(line.rstrip("\r\n")):
             front = "".join(lines[1 : number - 1])
             body = "".join(lines[number:])
             return front, 2, body, number + 1
     return Problem(index, 1, "", "blok front matter tidak ditutup: tambahkan baris '---' setelah data usaha (front matter not closed)")
 
 
-def _scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem]]:
-    """Photos in an entry folder; anything else (other files, symlinks, deep folders) is a problem."""
-    problems = []
-    photos = []
-    for root, dirs, names in os.walk(folder, followlinks=False):
-        root_path = Path(root)
-        depth = len(root_path.relative_to(folder).parts)
-        for name in sorted(dirs):
-            path = root_path / name
-            if path.is_symlink():
-                problems.append(Problem(path, None, "", "tautan simbolik (symlink) tidak diizinkan di folder usaha"))
-            elif depth + 1 > MAX_FOLDER_DEPTH:
-                problems.append(Problem(path, None, "", f"folder terlalu dalam (paling dalam {MAX_FOLDER_DEPTH} tingkat)"))
-        dirs[:] = sorted(d for d in dirs if not (root_path / d).is_symlink() and depth + 1 <= MAX_FOLDER_DEPTH)
-        for name in sorted(names):
-            path = root_path / name
-            relative = path.relative_to(folder)
-            if path.is_symlink():
-                problems.append(Problem(path, None, "", "tautan simbolik (symlink) tidak diizinkan di folder usaha"))
-            elif relative == Path("index.md"):
-                continue
-            elif path.suffix.lower() in PHOTO_SUFFIXES and not name.startswith("."):
-                photos.append(relative)
-            else:
-                problems.append(
-                    Problem(
-                        path,
-                        None,
-                        "",
-                        "berkas tidak diizinkan di folder usaha: hanya index.md dan foto (JPEG, PNG, WebP, GIF, HEIC) yang boleh ada",
-                    )
+def _scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem], bool | None]:
+    """Photos in an entry folder; anything else (other files, symlinks, deep folders) is a problem.
+
+    Also whether `index.md` is a regular file (not a symlink), or None when the folder could not be
+    listed. One `os.scandir` per folder: most entries hold only `index.md`, and its kind comes from
+    the listing, so a folder costs one system call instead of a walk and a `stat` per file.
+    """
+    problems: list[Problem] = []
+    photos: list[Path] = []
+    index_found = _scan_into(folder, None, 0, photos, problems)
+    return tuple(photos), problems, index_found
+
+
+def _scan_into(root: Path, relative: Path | None, depth: int, photos: list[Path], problems: list[Problem]) -> bool | None:
+    """One folder of `_scan_folder`, then its subfolders, in the order `os.walk` visits them."""
+    try:
+        with os.scandir(root) as listing:
+            found = list(listing)
+    except OSError:
+        return None  # as os.walk does: a folder that cannot be listed is passed over silently
+    dirs: dict[str, os.DirEntry[str]] = {}
+    files: dict[str, os.DirEntry[str]] = {}
+    for item in found:
+        try:
+            is_dir = item.is_dir()  # follows a symlink, as os.walk does, so a linked folder is a folder
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else files)[item.name] = item
+    walk = []
+    for name in sorted(dirs):
+        if dirs[name].is_symlink():
+            problems.append(Problem(root / name, None, "", "tautan simbolik (symlink) tidak diizinkan di folder usaha"))
+        elif depth + 1 > MAX_FOLDER_DEPTH:
+            problems.append(Problem(root / name, None, "", f"folder terlalu dalam (paling dalam {MAX_FOLDER_DEPTH} tingkat)"))
+        else:
+            walk.append(name)
+    index_found = False
+    for name in sorted(files):
+        item = files[name]
+        if item.is_symlink():
+            problems.append(Problem(root / name, None, "", "tautan simbolik (symlink) tidak diizinkan di folder usaha"))
+        elif relative is None and name == "index.md":
+            index_found = item.is_file()
+        elif _suffix(name).lower() in PHOTO_SUFFIXES and not name.startswith("."):
+            photos.append(relative / name if relative else Path(name))
+        else:
+            problems.append(
+                Problem(
+                    root / name,
+                    None,
+                    "",
+                    "berkas tidak diizinkan di folder usaha: hanya index.md dan foto (JPEG, PNG, WebP, GIF, HEIC) yang boleh ada",
                 )
-    return tuple(photos), problems
+            )
+    for name in walk:
+        _scan_into(root / name, relative / name if relative else Path(name), depth + 1, photos, problems)
+    return index_found
+
+
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`, without building a path."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""

@@ -142,7 +142,12 @@ class _Checker:
                 result[child.name] = self.node(value[child.name], child, (*path, child.name))
             elif child.required:
                 # The problem's field prefix already names `path`; the message names the missing key.
-                self.error(path, f"kolom wajib '{child.name}' ({child.label}) belum ada; tambahkan misalnya: {child.name}: {child.example}".replace(": ;", ";"))
+                self.error(
+                    path,
+                    f"kolom wajib '{child.name}' ({child.label}) belum ada; tambahkan misalnya: {child.name}: {child.example}".replace(
+                        ": ;", ";"
+                    ),
+                )
         return result
 
     def sequence(self, value: Any, spec: Field, path: Path_) -> list[Any]:
@@ -297,7 +302,12 @@ class _Checker:
     # -- whole-file checks ------------------------------------------------------------------
 
     def scan_nik(self) -> None:
-        text = self.raw.source.read_text(encoding="utf-8-sig", errors="replace")
+        text = self.raw.text
+        if text is None:
+            text = self.raw.source.read_text(encoding="utf-8-sig", errors="replace")
+        # A NIK never spans a line break, so one search of the whole file finds whether any line has one.
+        if not _NIK.search(text):
+            return
         by_line = {line: path for path, line in sorted(self.raw.doc.lines.items(), key=lambda item: len(item[0]))}
         for number, line_text in enumerate(text.splitlines(), start=1):
             for match in _NIK.finditer(line_text):
@@ -314,12 +324,20 @@ class _Checker:
         size = len(story.encode())
         if size > schema.MAX_STORY_BYTES:
             size_kb = -(-size // 1000)  # rounded up, so 20,001 bytes never reads as "20 KB; at most 20 KB"
-            self.error(("cerita",), f"cerita terlalu panjang ({size_kb} KB; paling banyak {schema.MAX_STORY_BYTES // 1000} KB)", line=self.raw.body_line)
+            self.error(
+                ("cerita",),
+                f"cerita terlalu panjang ({size_kb} KB; paling banyak {schema.MAX_STORY_BYTES // 1000} KB)",
+                line=self.raw.body_line,
+            )
         # Count lines before stripping the leading blank lines, so the reported line is the file's.
         for offset, line in enumerate(cleaned.splitlines()):
             depth = _nesting(line)
             if depth > schema.MAX_STORY_DEPTH:
-                self.error(("cerita",), f"susunan daftar/kutipan terlalu dalam ({depth} tingkat; paling banyak {schema.MAX_STORY_DEPTH})", line=self.raw.body_line + offset)
+                self.error(
+                    ("cerita",),
+                    f"susunan daftar/kutipan terlalu dalam ({depth} tingkat; paling banyak {schema.MAX_STORY_DEPTH})",
+                    line=self.raw.body_line + offset,
+                )
                 break
         return story
 
@@ -362,13 +380,17 @@ class _Checker:
         if kind == "bpom":
             food = _BPOM_FOOD.match(number)
             if food and len(food.group(2)) not in (12, 15):
-                self.error(at, f"nomor BPOM {food.group(1)} harus diikuti 12 atau 15 angka (ditemukan '{nomor}', {len(food.group(2))} angka)")
+                self.error(
+                    at, f"nomor BPOM {food.group(1)} harus diikuti 12 atau 15 angka (ditemukan '{nomor}', {len(food.group(2))} angka)"
+                )
             elif not food and not _BPOM_OTHER.match(number):
                 self.error(at, f"nomor BPOM tidak valid (ditemukan '{nomor}'; misalnya MD 224510001234)")
         elif kind == "pirt":
             match = _PIRT.match(number)
             if not match:
-                self.error(at, f"nomor P-IRT harus 13 angka, tanda '-', lalu 2 angka tahun (ditemukan '{nomor}'; misalnya 2063216010123-27)")
+                self.error(
+                    at, f"nomor P-IRT harus 13 angka, tanda '-', lalu 2 angka tahun (ditemukan '{nomor}'; misalnya 2063216010123-27)"
+                )
             elif until and until.year != 2000 + int(match.group(2)):
                 self.warn((*path, "berlaku_sampai"), f"tahun tidak sama dengan tahun di nomor P-IRT ({2000 + int(match.group(2))})")
         elif kind == "halal" and not _HALAL.match(number.replace(" ", "")):
