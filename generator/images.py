@@ -247,32 +247,102 @@ class _Plan:
 def _collect_jobs(entries: Iterable[Entry]) -> tuple[list[_Job], list[Problem]]:
     jobs: dict[Path, _Job] = {}
     problems: list[Problem] = []
+    parents: dict[Path, Path] = {}  # the catalog folder, resolved once rather than per entry
     for entry in entries:
-        folder = entry.folder.resolve()
+        folder = _resolve_folder(entry.folder, parents)
+        listing = _list_folder(folder)
         referenced: set[Path] = set()
         for rel in entry.photo_paths():
-            path = (folder / rel).resolve()
+            path = _resolve_photo(folder, rel, listing)
             if path == folder or not path.is_relative_to(folder):
                 problems.append(Problem(entry.source, None, photo_field(entry, rel), _msg_outside(rel)))
                 continue
             referenced.add(path)
             if path not in jobs:
                 jobs[path] = _Job(path, rel, photo_field(entry, rel), entry.source, entry.slug)
-        problems.extend(_find_unused(entry, folder, referenced))
+        problems.extend(_find_unused(entry, folder, referenced, listing))
     return list(jobs.values()), problems
 
 
-def _find_unused(entry: Entry, folder: Path, referenced: set[Path]) -> list[Problem]:
+@dataclass
+class _Listing:
+    """What a walk of an entry folder saw, in `os.walk`'s order (hidden folders not entered)."""
+
+    links: dict[str, bool] = field(default_factory=dict)  # relative posix path -> is a symlink
+    images: list[tuple[str, Path, bool]] = field(default_factory=list)  # (relative, path, is a symlink)
+
+
+def _list_folder(folder: Path) -> _Listing:
+    """One `os.scandir` per folder; most entry folders hold only `index.md` and perhaps `foto/`."""
+    listing = _Listing()
+    _list_into(folder, "", listing)
+    return listing
+
+
+def _list_into(root: Path, prefix: str, listing: _Listing) -> None:
+    try:
+        with os.scandir(root) as scan:
+            found = list(scan)
+    except OSError:
+        return  # as os.walk does: a folder that cannot be listed is passed over
+    dirs, files = [], []
+    for item in found:
+        link = item.is_symlink()
+        listing.links[prefix + item.name] = link
+        try:
+            is_dir = item.is_dir()  # follows a symlink, as os.walk does
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else files).append((item.name, link))
+    for name, link in sorted(files):
+        if not name.startswith(".") and _suffix(name).lower() in IMAGE_SUFFIXES:
+            listing.images.append((prefix + name, root / name, link))
+    for name, link in sorted(dirs):
+        if not name.startswith(".") and not link:
+            _list_into(root / name, f"{prefix}{name}/", listing)
+
+
+def _suffix(name: str) -> str:
+    """`PurePath(name).suffix`, without building a path."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _resolve_folder(folder: Path, parents: dict[Path, Path]) -> Path:
+    """`folder.resolve()`, resolving the folder's parent only once for all its siblings."""
+    parent, name = folder.parent, folder.name
+    if name in ("", ".", ".."):
+        return folder.resolve()
+    if parent not in parents:
+        parents[parent] = parent.resolve()
+    resolved = parents[parent] / name
+    try:
+        if stat.S_ISLNK(os.lstat(resolved).st_mode):
+            return folder.resolve()
+    except OSError:
+        return folder.resolve()
+    return resolved
+
+
+def _resolve_photo(folder: Path, rel: str, listing: _Listing) -> Path:
+    """`(folder / rel).resolve()`, answered from the folder's listing when no part is a symlink."""
+    path = folder / rel
+    depth = len(folder.parts)
+    below = path.parts[depth:]
+    if not below or path.parts[:depth] != folder.parts or ".." in below:
+        return path.resolve()
+    for end in range(1, len(below) + 1):
+        if listing.links.get("/".join(below[:end]), True):  # a symlink, or not seen by the walk
+            return path.resolve()
+    return path
+
+
+def _find_unused(entry: Entry, folder: Path, referenced: set[Path], listing: _Listing) -> list[Problem]:
     problems = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if name.startswith(".") or path.suffix.lower() not in IMAGE_SUFFIXES:
-                continue
-            if path.resolve() not in referenced:
-                rel = path.relative_to(folder).as_posix()
-                problems.append(Problem(entry.source, None, "", _msg_unused(rel), WARNING))
+    for rel, path, link in listing.images:
+        # Every folder walked is resolved already, so only a symlink resolves to another path.
+        if (path.resolve() if link else path) not in referenced:
+            problems.append(Problem(entry.source, None, "", _msg_unused(rel), WARNING))
     return problems
 
 
