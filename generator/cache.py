@@ -1,13 +1,13 @@
 """What our stages derived from each entry folder, kept between builds and keyed by content hash.
 
-Two records per business, each a JSON file named by its slug and keyed by a hash of everything
-it was made from:
+Two records per business, each a file named by its slug and keyed by a hash of everything it
+was made from:
 
-- `entri/<slug>.json`: the result of loading and validating the folder (the typed entry and
+- `entri/<slug>.rec`: the result of loading and validating the folder (the typed entry and
   every problem), keyed by the raw inputs: the bytes of `index.md`, the names and kinds of the
   folder's files, the region data, the build date and the generator's own code. A hit skips YAML
   parsing and validation.
-- `halaman/<slug>.json`: the enriched business and everything rendered from it (its page, card,
+- `halaman/<slug>.rec`: the enriched business and everything rendered from it (its page, card,
   link-preview head, search record and open-data rows), keyed by the validation key, the build
   settings, the page templates and the processed photos' identities. A hit skips enrich and render.
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from generator import codec
 from generator.models import Entry
@@ -39,7 +39,6 @@ RENDER_DIR = "halaman"
 MAX_SCAN_DEPTH = 4  # deeper than the loader looks (load.MAX_FOLDER_DEPTH) cannot change its result
 # Libraries whose output ends up in a cached record: a new version may render differently.
 _LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "babel", "phonenumbers")
-_T = TypeVar("_T")
 
 
 def fingerprint(*parts: object) -> str:
@@ -108,38 +107,50 @@ def _scan(folder: Path, prefix: str, depth: int, digest: Any) -> None:
 
 
 class RecordStore:
-    """One folder of records, one JSON file per business slug."""
+    """One folder of records, one file per business slug.
+
+    A record file is one line of JSON (the key, the data and the byte lengths of its texts)
+    followed by the texts themselves, raw: rendered pages are most of a record, and reading
+    them back as JSON strings would cost more than the rest of a cache hit.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def get(self, slug: str, key: str, kind: type[_T], revive: Callable[[dict[str, Any]], _T] | None = None) -> _T | None:
-        """The record stored for `slug` under `key`, decoded as `kind`; None on any mismatch."""
+    def get(self, slug: str, key: str) -> tuple[Any, list[str]] | None:
+        """The data and texts stored for `slug` under `key`; None when absent, damaged or stale."""
         try:
-            data = json.loads((self.folder / f"{slug}.json").read_bytes())
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("kunci") != key or not isinstance(data.get("isi"), dict):
-            return None
-        try:
-            return revive(data["isi"]) if revive else codec.decode(kind, data["isi"])
-        except codec.CodecError:
+            raw = (self.folder / f"{slug}.rec").read_bytes()
+            end = raw.index(b"\n")
+            head = json.loads(raw[:end])
+            if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("kunci") != key:
+                return None
+            texts, position = [], end + 1
+            for size in head["teks"]:
+                texts.append(raw[position : position + size].decode())
+                position += size
+            if position != len(raw):
+                return None
+            return head.get("isi"), texts
+        except (OSError, ValueError, TypeError, KeyError):
             return None
 
-    def put(self, slug: str, key: str, value: Any) -> None:
+    def put(self, slug: str, key: str, data: Any, texts: Iterable[str] = ()) -> None:
         """Store a record atomically; a cache that cannot be written only costs speed."""
+        blobs = [text.encode() for text in texts]
+        head = json.dumps({"format": FORMAT, "kunci": key, "isi": data, "teks": [len(b) for b in blobs]}, ensure_ascii=False)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"{slug}.json"
+            path = self.folder / f"{slug}.rec"
             temp = path.with_name(f".{slug}.{os.getpid()}.tmp")
-            temp.write_text(json.dumps({"kunci": key, "isi": codec.encode(value)}, ensure_ascii=False), encoding="utf-8")
+            temp.write_bytes(b"".join([head.encode(), b"\n", *blobs]))
             os.replace(temp, path)
         except OSError:
             pass
 
     def keep_only(self, slugs: Iterable[str]) -> None:
         """Drop the records of businesses no longer in the catalog (after a full build)."""
-        wanted = {f"{slug}.json" for slug in slugs}
+        wanted = {f"{slug}.rec" for slug in slugs}
         try:
             names = os.listdir(self.folder)
         except OSError:
@@ -170,21 +181,23 @@ def validated_entry(
 ) -> tuple[Entry | None, list[Problem]]:
     """`validate(folder)`, or its result from an earlier build with the same inputs (`key`)."""
     index = folder / "index.md"
-
-    def revive(data: dict[str, Any]) -> _Validated:
-        if isinstance(data.get("entry"), dict):
-            data["entry"]["source"] = str(index)
-        return codec.decode(_Validated, data)
-
-    found = store.get(folder.name, key, _Validated, revive)
-    if found is not None:
-        problems = [Problem(folder / p.path, p.line, p.field, p.message, p.level) for p in found.problems]
-        return found.entry, problems
+    stored = store.get(folder.name, key)
+    if stored is not None:
+        data, _ = stored
+        try:
+            if isinstance(data, dict) and isinstance(data.get("entry"), dict):
+                data["entry"]["source"] = str(index)
+            found = codec.decode(_Validated, data)
+        except codec.CodecError:
+            found = None
+        if found is not None:
+            problems = [Problem(folder / p.path, p.line, p.field, p.message, p.level) for p in found.problems]
+            return found.entry, problems
     entry, problems = validate(folder)
-    stored = tuple(_StoredProblem(os.path.relpath(p.path, folder), p.line, p.field, p.message, p.level) for p in problems)
+    kept = tuple(_StoredProblem(os.path.relpath(p.path, folder), p.line, p.field, p.message, p.level) for p in problems)
     if entry is not None and entry.source != index:
         return entry, problems
-    if all(not p.path.startswith("..") for p in stored):
+    if all(not p.path.startswith("..") for p in kept):
         relative = dataclasses.replace(entry, source=Path("index.md")) if entry else None
-        store.put(folder.name, key, _Validated(relative, stored))
+        store.put(folder.name, key, codec.encode(_Validated(relative, kept)))
     return entry, problems

@@ -6,7 +6,7 @@ reading back a cached business costs a few dozen microseconds. Fields left at th
 not written; decoding fills them in again through the class's own constructor.
 
 Supported field types: str, int, float, bool, None unions, `date`, `Path`, `tuple[X, ...]`,
-`frozenset[X]` and nested frozen dataclasses of the same kinds.
+`tuple[X, Y]`, `frozenset[X]`, `dict[str, X]` and nested frozen dataclasses of the same kinds.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ def encode(value: Any) -> Any:
             if item is not default and not (default is not _NO_DEFAULT and item == default):
                 out[name] = encode(item)
         return out
+    if isinstance(value, dict):
+        return {str(k): encode(item) for k, item in value.items()}
     if isinstance(value, tuple | list):
         return [encode(item) for item in value]
     if isinstance(value, frozenset):
@@ -50,10 +52,12 @@ def encode(value: Any) -> Any:
     raise CodecError(f"cannot encode {type(value).__name__}")
 
 
-def decode(cls: type[_T], data: Any) -> _T:
-    """The instance of `cls` that `encode` turned into `data`; CodecError when it does not fit."""
+def decode(cls: type[_T], data: Any, **given: Any) -> _T:
+    """The instance of `cls` that `encode` turned into `data`; CodecError when it does not fit.
+
+    `given` supplies fields of `cls` that were left out of `data` (a record's parent, say)."""
     try:
-        value: _T = _decoder(cls)(data)
+        value: _T = _dataclass_decoder(cls)(data, given) if given else _decoder(cls)(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise CodecError(f"data does not fit {cls.__name__}: {exc}") from None
     return value
@@ -79,10 +83,23 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _is_plain(kind: Any) -> bool:
+    """Whether JSON gives the value back as it was (text, numbers, booleans, None)."""
+    if kind in _PLAIN or kind is Any:
+        return True
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        return all(_is_plain(a) for a in typing.get_args(kind))
+    return False
+
+
+# Plain values are passed through unchecked: a record is only read under the key its content was
+# written with (the generator's own code included), so its shapes are the ones this code wrote.
+# The checks below catch a record that is not one of ours, cheaply; they are not a security
+# boundary (whoever can write the cache can write any page in it).
 @functools.cache
 def _decoder(kind: Any) -> Callable[[Any], Any]:
-    if kind in _PLAIN or kind is Any:
-        return _check_plain(kind)
+    if _is_plain(kind):
+        return _identity
     if kind is date:
         return date.fromisoformat
     if kind is Path:
@@ -96,57 +113,79 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
             raise CodecError(f"unsupported union {kind}")
         inner = _decoder(options[0])
         return lambda value: None if value is None else inner(value)
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        items = tuple(_decoder(a) for a in args)
+        if all(_is_plain(a) for a in args):
+            return lambda value: _sized(tuple(value), len(items))
+        return lambda value: _sized(tuple(dec(item) for dec, item in zip(items, value, strict=True)), len(items))
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if _is_plain(args[0]):
+            return _plain_tuple
         inner = _decoder(args[0])
-        if args[0] is str:
-            return _str_tuple
-        return lambda value: tuple(inner(item) for item in value)
+        return lambda value: tuple(inner(item) for item in _listed(value))
+    if origin is dict and args and args[0] is str:
+        inner = _decoder(args[1])
+        if _is_plain(args[1]):
+            return _object
+        return lambda value: {k: inner(v) for k, v in _object(value).items()}
     if origin is frozenset:
         inner = _decoder(args[0])
-        return lambda value: frozenset(inner(item) for item in value)
+        return lambda value: frozenset(inner(item) for item in _listed(value))
     raise CodecError(f"unsupported type {kind}")
 
 
-def _check_plain(kind: Any) -> Callable[[Any], Any]:
-    if kind is Any:
-        return _identity
-    allowed = (int, float) if kind is float else kind
-
-    def check(value: Any) -> Any:
-        if not isinstance(value, allowed) or (kind is int and isinstance(value, bool)):
-            raise TypeError(f"expected {kind.__name__}, found {type(value).__name__}")
-        return value
-
-    return check
+def _sized(value: tuple[Any, ...], size: int) -> tuple[Any, ...]:
+    if len(value) != size:
+        raise TypeError(f"expected {size} items")
+    return value
 
 
-def _str_tuple(value: Any) -> tuple[str, ...]:
-    items = tuple(value)
-    if not all(isinstance(item, str) for item in items):
-        raise TypeError("expected a list of text")
-    return items
+def _listed(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("expected a list")
+    return value
 
 
-def _dataclass_decoder(cls: type) -> Callable[[Any], Any]:
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
-    defaults = dict(_defaults(cls))
-    required = frozenset(name for name, default in defaults.items() if default is _NO_DEFAULT)
+def _plain_tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(_listed(value))
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("expected an object")
+    return value
+
+
+@functools.cache
+def _dataclass_decoder(cls: type) -> Callable[..., Any]:
     if any(f.init is False for f in dataclasses.fields(cls)) or hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
         raise CodecError(f"unsupported dataclass {cls.__name__}")
+    hints = typing.get_type_hints(cls)
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    nested = tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if not _is_plain(hints[f.name]))
+    defaults = dict(_defaults(cls))
+    required = frozenset(name for name, default in defaults.items() if default is _NO_DEFAULT)
     new = object.__new__
 
-    def decode_instance(data: Any) -> Any:
+    def decode_instance(data: Any, given: dict[str, Any] | None = None) -> Any:
         if not isinstance(data, dict):
             raise TypeError(f"expected an object for {cls.__name__}")
-        if not required <= data.keys():
-            raise KeyError(", ".join(sorted(required - data.keys())))
+        if not data.keys() <= names:
+            raise KeyError(", ".join(sorted(data.keys() - names)))
+        missing = required - data.keys() - (given.keys() if given else set())
+        if missing:
+            raise KeyError(", ".join(sorted(missing)))
         # What the frozen dataclass's own __init__ would store, without its per-field
         # object.__setattr__ calls (half the cost of decoding); defaults are immutable values.
         instance = new(cls)
         values = instance.__dict__
         values.update(defaults)
-        values.update({name: fields[name](value) for name, value in data.items()})
+        values.update(data)
+        for name, decode_field in nested:
+            if name in data:
+                values[name] = decode_field(data[name])
+        if given:
+            values.update(given)
         return instance
 
     return decode_instance

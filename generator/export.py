@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -104,17 +106,20 @@ def export_open_data(
     settings: DataSettings,
     *,
     templates_dir: Path | None = None,
+    known: Mapping[str, DataRow] | None = None,
 ) -> tuple[GeneratedPage, list[tuple[str, str]]]:
-    """The "Data Terbuka" page and the data files as (site uri, text), in one linear pass."""
+    """The "Data Terbuka" page and the data files as (site uri, text), in one linear pass.
+
+    Each business's part of the files is made by `data_row` (or taken from `known`, by slug)."""
     ordered = sorted(businesses, key=lambda b: b.slug)
-    rows = [_Row(b, _page_link(settings, b.slug), _photo_linker(settings, photos, b.entry)) for b in ordered]
-    product_rows = [dataclasses.replace(row, product=p) for row in rows for p in row.business.products]
+    rows = [known[b.slug] if known and b.slug in known else data_row(b, region, photos, settings) for b in ordered]
     business_columns = _public(business_columns_for(region))
     product_columns = _public(PRODUCT_COLUMNS)
+    product_count = sum(row.product_count for row in rows)
     texts = [
-        (JSON_URI, _json_text(json_document(rows, region, settings))),
-        (BUSINESS_CSV_URI, csv_text(business_columns, rows)),
-        (PRODUCT_CSV_URI, csv_text(product_columns, product_rows)),
+        (JSON_URI, _document_text([row.json for row in rows], region, settings)),
+        (BUSINESS_CSV_URI, _csv_lines([c.name for c in business_columns]) + "".join(row.csv for row in rows)),
+        (PRODUCT_CSV_URI, _csv_lines([c.name for c in product_columns]) + "".join(row.products_csv for row in rows)),
         (METADATA_URI, _json_text(csv_metadata(business_columns, product_columns, region, settings))),
         (DATA_SCHEMA_URI, _json_text(data_schema(region))),
     ]
@@ -124,10 +129,44 @@ def export_open_data(
         business_columns=business_columns,
         product_columns=product_columns,
         business_count=len(rows),
-        product_count=len(product_rows),
+        product_count=product_count,
         templates_dir=templates_dir,
     )
     return page, texts
+
+
+@dataclass(frozen=True)
+class DataRow:
+    """One business's part of the open data files, ready to be joined (and cached, cache.py)."""
+
+    json: str  # its object in data/umkm.json, indented as it stands in the file
+    csv: str  # its line of data/umkm.csv
+    products_csv: str  # its lines of data/produk.csv
+    product_count: int
+
+
+def data_row(business: Business, region: Region, photos: dict[Path, ProcessedPhoto], settings: DataSettings) -> DataRow:
+    """What one business contributes to the JSON and CSV files."""
+    row = _Row(business, _page_link(settings, business.slug), _photo_linker(settings, photos, business.entry))
+    product_rows = [dataclasses.replace(row, product=p) for p in business.products]
+    record = json.dumps(business_record(row), ensure_ascii=False, indent=2)
+    return DataRow(
+        json=textwrap.indent(record, " " * 4),
+        csv=_csv_lines([_cell(c.read(row)) for c in _public_business_columns(region)]),
+        products_csv=_csv_lines(*([_cell(c.read(p)) for c in _public(PRODUCT_COLUMNS)] for p in product_rows)),
+        product_count=len(product_rows),
+    )
+
+
+def _document_text(records: Sequence[str], region: Region, settings: DataSettings) -> str:
+    """`data/umkm.json` exactly as `json.dumps(json_document(...), indent=2)` writes it, from rows made one by one."""
+    document = json_document([], region, settings)
+    document["jumlah"] = len(records)
+    text = _json_text(document)
+    if not records:
+        return text
+    before, _, after = text.rpartition('"usaha": []')
+    return before + '"usaha": [\n' + ",\n".join(records) + "\n  ]" + after
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -353,11 +392,12 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
 
 def csv_text(columns: Sequence[Column], rows: Iterable[_Row]) -> str:
     """RFC 4180 CSV (UTF-8, comma, CRLF) with a header row of column names."""
+    return _csv_lines([c.name for c in columns], *([_cell(c.read(row)) for c in columns] for row in rows))
+
+
+def _csv_lines(*rows: Sequence[str]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    for row in rows:
-        writer.writerow([_cell(c.read(row)) for c in columns])
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue()
 
 
@@ -458,6 +498,11 @@ def render_data_page(
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _public_business_columns(region: Region) -> tuple[Column, ...]:
+    return _public(business_columns_for(region))
 
 
 def _public(columns: Iterable[Column]) -> tuple[Column, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -136,7 +136,20 @@ class _Listing:
 
 
 @dataclass(frozen=True)
-class _Site:
+class RenderedBusiness:
+    """What one business contributes to the catalog pages; cached with its content hash (cache.py)."""
+
+    page: GeneratedPage  # usaha/<slug>.md
+    card: str  # the card as listing pages show it: lazy photo, links from the site root marked ROOT_MARK
+
+
+# Starts every link of a cached card; replaced by the path from a listing page to the site root.
+# Never in user text: validation removes control characters.
+ROOT_MARK = "\x00"
+
+
+@dataclass(frozen=True)
+class Site:
     """What every page shares: the region, the photos, the build date and URL style."""
 
     region: Region
@@ -168,27 +181,49 @@ def render_pages(
     directory_urls: bool = True,
     page_size: int = PAGE_SIZE,
     repo_url: str = "",
+    rendered: Mapping[str, RenderedBusiness] | None = None,
 ) -> list[GeneratedPage]:
-    """Every catalog page (home, business pages, listings, index pages), sorted by source URI."""
-    site = _Site(
-        region=region,
-        photos=photos,
-        today=today,
-        site_name=site_name,
-        directory_urls=directory_urls,
-        page_size=page_size,
-        env=make_environment(templates_dir or TEMPLATES_DIR),
-        repo_url=repo_url,
+    """Every catalog page (home, business pages, listings, index pages), sorted by source URI.
+
+    `rendered` holds business pages and cards made earlier (by `render_business`, kept in the
+    entry cache); the others are rendered here."""
+    site = make_site(
+        region, photos, today=today, site_name=site_name, templates_dir=templates_dir, directory_urls=directory_urls, page_size=page_size, repo_url=repo_url
     )
+    done = dict(rendered or {})
+    for business in businesses:
+        if business.slug not in done:
+            done[business.slug] = render_business(site, business)
     ordered = sorted(businesses, key=_name_key)
     listings = _listings(region, ordered)
     pages = [_render_home(site, ordered, listings)]
-    pages += [_render_business(site, b) for b in ordered]
+    pages += [done[b.slug].page for b in ordered]
     for section, items in listings.items():
         pages.append(_render_index(site, section, items))
         for listing in items:
-            pages += _render_listing(site, listing)
+            pages += _render_listing(site, listing, done)
     return sorted(pages, key=lambda p: p.src_uri)
+
+
+def make_site(
+    region: Region,
+    photos: dict[Path, ProcessedPhoto],
+    *,
+    today: date,
+    site_name: str,
+    templates_dir: Path | None = None,
+    directory_urls: bool = True,
+    page_size: int = PAGE_SIZE,
+    repo_url: str = "",
+) -> Site:
+    """What every page of one build shares."""
+    env = make_environment(templates_dir or TEMPLATES_DIR)
+    return Site(region, photos, today, site_name, directory_urls, page_size, env, repo_url)
+
+
+def render_business(site: Site, business: Business) -> RenderedBusiness:
+    """A business's own page and its card (as listing pages show it), rendered once per content."""
+    return RenderedBusiness(_render_business(site, business), _render_card(site, business))
 
 
 @functools.cache
@@ -303,7 +338,7 @@ def page_window(number: int, count: int, *, radius: int = 2) -> list[int | None]
 # --- pages -----------------------------------------------------------------------------------
 
 
-def _render_home(site: _Site, businesses: Sequence[Business], listings: dict[str, list[_Listing]]) -> GeneratedPage:
+def _render_home(site: Site, businesses: Sequence[Business], listings: dict[str, list[_Listing]]) -> GeneratedPage:
     src = "index.md"
     link = _linker(site, src)
     pictures = _Pictures(site, link)
@@ -332,7 +367,7 @@ def _render_home(site: _Site, businesses: Sequence[Business], listings: dict[str
     )
 
 
-def _render_business(site: _Site, business: Business) -> GeneratedPage:
+def _render_business(site: Site, business: Business) -> GeneratedPage:
     entry = business.entry
     src = business_uri(entry.slug)
     link = _linker(site, src)
@@ -379,20 +414,19 @@ def _render_business(site: _Site, business: Business) -> GeneratedPage:
     )
 
 
-def _render_listing(site: _Site, listing: _Listing) -> list[GeneratedPage]:
+def _render_listing(site: Site, listing: _Listing, rendered: Mapping[str, RenderedBusiness]) -> list[GeneratedPage]:
     count = paginate(len(listing.businesses), site.page_size)
     pages = []
     for number in range(1, count + 1):
         src = listing_uri(listing.base, number)
         link = _linker(site, src)
-        pictures = _Pictures(site, link)
         chunk = listing.businesses[(number - 1) * site.page_size : number * site.page_size]
         pagination = _pagination(listing.base, number, count, link)
         suffix = f" (halaman {number} dari {count})" if count > 1 else ""
         html = site.env.get_template("listing.html").render(
             listing=listing,
             suffix=suffix,
-            cards=[_card(b, link, pictures) for b in chunk],
+            cards=_listing_cards(site, src, chunk, rendered),
             total=len(listing.businesses),
             pagination=pagination,
             crumbs=[Crumb("Beranda", link("index.md")), Crumb(listing.section_label, link(f"{listing.section}/index.md"))],
@@ -401,7 +435,35 @@ def _render_listing(site: _Site, listing: _Listing) -> list[GeneratedPage]:
     return pages
 
 
-def _render_index(site: _Site, section: str, listings: Sequence[_Listing]) -> GeneratedPage:
+def _listing_cards(site: Site, src: str, chunk: Sequence[Business], rendered: Mapping[str, RenderedBusiness]) -> list[Markup]:
+    """The cards of one listing page: rendered ones with their links moved under this page,
+    except the first card with a photo, whose photo is loaded eagerly (rendered here)."""
+    here = posixpath.dirname(page_url(src, directory_urls=site.directory_urls)) or "."
+    root = "" if here == "." else posixpath.relpath(".", here) + "/"
+    link = _linker(site, src)
+    pictures = _Pictures(site, link)
+    cards = []
+    for business in chunk:
+        if pictures.eager and _card_picture(business.entry, business, _Pictures(site, link, eager=False)):
+            cards.append(_card_html(site, _card(business, link, pictures)))
+        else:
+            cards.append(Markup(rendered[business.slug].card.replace(ROOT_MARK, root)))
+    return cards
+
+
+def _render_card(site: Site, business: Business) -> str:
+    def link(target: str) -> str:
+        return ROOT_MARK + url_to("index.md", target, directory_urls=site.directory_urls)
+
+    return str(_card_html(site, _card(business, link, _Pictures(site, link, eager=False))))
+
+
+def _card_html(site: Site, card: CardView) -> Markup:
+    html: Markup = site.env.get_template("card.html").module.card(card)  # type: ignore[attr-defined]
+    return html
+
+
+def _render_index(site: Site, section: str, listings: Sequence[_Listing]) -> GeneratedPage:
     src = f"{section}/index.md"
     link = _linker(site, src)
     title, lead = _SECTION_INDEX[section]
@@ -523,17 +585,22 @@ def _pagination(base: str, number: int, count: int, link: Callable[[str], str]) 
     )
 
 
-def _linker(site: _Site, src_uri: str) -> Callable[[str], str]:
+def _linker(site: Site, src_uri: str) -> Callable[[str], str]:
     return functools.partial(url_to, src_uri, directory_urls=site.directory_urls)
 
 
 class _Pictures:
     """Makes the pictures of one page; only the first one is loaded eagerly."""
 
-    def __init__(self, site: _Site, link: Callable[[str], str]):
+    def __init__(self, site: Site, link: Callable[[str], str], *, eager: bool = True):
         self._site = site
         self._link = link
-        self._eager = True
+        self._eager = eager
+
+    @property
+    def eager(self) -> bool:
+        """Whether the next picture made is loaded eagerly (no picture made yet)."""
+        return self._eager
 
     def make(self, entry: Entry, rel: str, *, alt: str, sizes: str, thumb: bool = False) -> PictureView | None:
         photo = self._site.photo(entry, rel)

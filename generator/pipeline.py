@@ -7,20 +7,30 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
-from generator import cache, images
+from generator import cache, codec, images
 from generator.cache import RecordStore
-from generator.enrich import Business, enrich_catalog
-from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataSettings, export_open_data, redact_catalog
+from generator.enrich import Business, RegionLookup, enrich_catalog, enrich_entry
+from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data, redact_catalog
 from generator.load import entry_folders, load_entry
-from generator.models import Catalog, Entry, Region
-from generator.pages import GeneratedPage, render_pages, render_register_page
+from generator.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.pages import (
+    TEMPLATES_DIR,
+    GeneratedPage,
+    RenderedBusiness,
+    Site,
+    make_site,
+    render_business,
+    render_pages,
+    render_register_page,
+)
 from generator.problems import Problem, errors_in
 from generator.quality import DEFAULT_RULES, QualityRules, rule_problems
 from generator.region import load_region
 from generator.schema import json_schema
-from generator.search import SearchRecord, render_search_page, search_records
-from generator.seo import render_heads
+from generator.search import IndexedPage, record_order, render_search_page, search_record
+from generator.seo import render_business_head, render_heads
 from generator.stats import render_statistics_page
 from generator.story import load_story_cache, save_story_cache
 from generator.validate import validate_entry
@@ -58,7 +68,7 @@ class SiteContent:
     files: list[tuple[str, Path]]  # (site uri, file on disk): processed photos
     texts: list[tuple[str, str]]  # (site uri, content): the JSON Schema and other data files
     heads: dict[str, str] = field(default_factory=dict)  # src_uri -> <head> HTML (seo.py)
-    search_records: list[SearchRecord] = field(default_factory=list)  # indexed after the pages are written (search.py)
+    search_records: list[IndexedPage] = field(default_factory=list)  # indexed after the pages are written (search.py)
 
 
 def build_date(value: str | date | None = None) -> date:
@@ -89,14 +99,17 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
     store = RecordStore(settings.cache_dir / cache.VALIDATION_DIR)
     base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today)
     entries = []
+    keys = {}
     for folder in folders:
         key = cache.fingerprint(base, cache.folder_fingerprint(folder))
         entry, entry_problems = cache.validated_entry(store, folder, key, lambda f: _validate_folder(f, region, settings.today))
         problems += entry_problems
-        entries += [entry] if entry else []
+        if entry:
+            entries.append(entry)
+            keys[entry.slug] = key
     if not only:
         store.keep_only(folder.name for folder in folders)
-    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)))
+    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)), keys)
     if photos:
         problems += images.check_photos(catalog.entries)
     return catalog, problems
@@ -117,16 +130,40 @@ def enrich_businesses(settings: Settings, catalog: Catalog) -> list[Business]:
     )
 
 
-def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | None, list[Problem]]:
-    """Process photos and render every page of a validated catalog."""
+@dataclass(frozen=True)
+class BusinessParts:
+    """Everything one business contributes to the site, made from it alone (and cached, cache.py)."""
+
+    business: Business
+    rendered: RenderedBusiness  # its page and its card
+    head: str  # its page's link preview and JSON-LD (seo.py)
+    search: IndexedPage  # its search record
+    data: DataRow  # its part of the open data files
+
+
+@dataclass(frozen=True)
+class _PageFacts:
+    # A business page without its HTML, which is stored raw beside the record (cache.RecordStore).
+    src_uri: str
+    title: str
+    description: str
+    template: str
+    image: str
+    updated: date | None
+
+
+def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True) -> tuple[SiteContent | None, list[Problem]]:
+    """Process photos and render every page of a validated catalog.
+
+    `complete` is False for a preview of some entries: the cache then keeps the other entries' records."""
     catalog = redact_catalog(catalog)  # private fields never reach a page, an index or an export
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
-    businesses = enrich_businesses(settings, catalog)
-    story_cache = settings.cache_dir / "cerita.json"
-    load_story_cache(story_cache)
     templates = settings.templates_dir
+    data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
+    parts = business_parts(settings, catalog, processed, data, complete=complete)
+    businesses = [p.business for p in parts]
     pages = render_pages(
         businesses,
         catalog.region,
@@ -135,9 +172,9 @@ def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | N
         site_name=settings.site_name,
         repo_url=settings.repo_url,
         templates_dir=templates,
+        rendered={p.business.slug: p.rendered for p in parts},
     )
     pages.append(render_register_page(catalog.region, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=templates))
-    save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
     statistik = render_statistics_page(
         businesses,
         catalog.region,
@@ -149,11 +186,113 @@ def build_content(settings: Settings, catalog: Catalog) -> tuple[SiteContent | N
     pages = sorted([*pages, statistik], key=lambda p: p.src_uri)
     files = sorted({uri: path for photo in processed.values() for uri, path in photo.cache_files}.items())
     schema_text = json.dumps(json_schema(catalog.region), ensure_ascii=False, indent=2) + "\n"
-    data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
-    data_page, data_texts = export_open_data(businesses, catalog.region, processed, data, templates_dir=templates)
+    data_page, data_texts = export_open_data(
+        businesses, catalog.region, processed, data, templates_dir=templates, known={p.business.slug: p.data for p in parts}
+    )
     pages = sorted([*pages, data_page, render_search_page(businesses, catalog.region, templates_dir=templates)], key=lambda p: p.src_uri)
     heads = render_heads(
-        pages, businesses, catalog.region, processed, site_url=settings.site_url, site_name=settings.site_name, templates_dir=templates
+        pages,
+        businesses,
+        catalog.region,
+        processed,
+        site_url=settings.site_url,
+        site_name=settings.site_name,
+        templates_dir=templates,
+        known={p.rendered.page.src_uri: p.head for p in parts},
     )
-    records = search_records(businesses, processed)
+    records = [p.search for p in sorted(parts, key=lambda p: record_order(p.business))]
     return SiteContent(catalog, pages, files, [(SCHEMA_URI, schema_text), *data_texts], heads, records), problems
+
+
+def business_parts(
+    settings: Settings, catalog: Catalog, photos: dict[Path, ProcessedPhoto], data: DataSettings, *, complete: bool = True
+) -> list[BusinessParts]:
+    """Enrich and render every business, in slug order; unchanged ones come from the entry cache."""
+    region = catalog.region
+    site = make_site(region, photos, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=settings.templates_dir)
+    lookup = RegionLookup.of(region)
+    store = RecordStore(settings.cache_dir / cache.RENDER_DIR)
+    base = cache.fingerprint(
+        cache.code_fingerprint(),
+        cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR),
+        settings.region_file.read_bytes(),
+        settings.today,
+        settings.expiring_days,
+        settings.site_name,
+        settings.rules,
+        settings.site_url,
+        settings.repo_url,
+        settings.data_license,
+        settings.data_license_url,
+    )
+    story_cache = settings.cache_dir / "cerita.json"
+    stories_loaded = False
+    parts = []
+    for entry in sorted(catalog.entries, key=lambda e: e.slug):
+        key = cache.fingerprint(base, catalog.input_keys.get(entry.slug) or codec.encode(entry), _photo_identity(site, entry))
+        found = _revive_parts(store.get(entry.slug, key), entry)
+        if found is None:
+            if not stories_loaded:
+                load_story_cache(story_cache)  # Markdown is the slowest step of a business not seen before
+                stories_loaded = True
+            business = enrich_entry(
+                entry,
+                lookup,
+                today=settings.today,
+                expiring_days=settings.expiring_days,
+                catalog_name=settings.site_name or f"Katalog UMKM {region.nama}",
+                rules=settings.rules,
+            )
+            rendered = render_business(site, business)
+            head = render_business_head(
+                rendered.page, business, region, photos, site_url=settings.site_url, site_name=settings.site_name, templates_dir=settings.templates_dir
+            )
+            found = BusinessParts(business, rendered, head, IndexedPage.of(search_record(business, photos)), data_row(business, region, photos, data))
+            _store_parts(store, entry.slug, key, found)
+        parts.append(found)
+    if stories_loaded:
+        save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
+    if complete:
+        store.keep_only(entry.slug for entry in catalog.entries)
+    return parts
+
+
+def _store_parts(store: RecordStore, slug: str, key: str, parts: BusinessParts) -> None:
+    business = codec.encode(parts.business)
+    del business["entry"]  # kept in the validation record
+    page = parts.rendered.page
+    facts = _PageFacts(page.src_uri, page.title, page.description, page.template, page.image, page.updated)
+    data = {"usaha": business, "halaman": codec.encode(facts), "cari": parts.search.url, "produk": parts.data.product_count}
+    texts = (page.html, parts.rendered.card, parts.head, parts.search.html, parts.data.json, parts.data.csv, parts.data.products_csv)
+    store.put(slug, key, data, texts)
+
+
+def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> BusinessParts | None:
+    if stored is None:
+        return None
+    data, texts = stored
+    try:
+        page_html, card, head, search_html, data_json, data_csv, products_csv = texts
+        business = codec.decode(Business, data["usaha"], entry=entry)
+        page = GeneratedPage(html=page_html, **codec.decode(_PageFacts, data["halaman"]).__dict__)
+        return BusinessParts(
+            business,
+            RenderedBusiness(page, card),
+            head,
+            IndexedPage(str(data["cari"]), search_html),
+            DataRow(data_json, data_csv, products_csv, int(data["produk"])),
+        )
+    except (codec.CodecError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _photo_identity(site: Site, entry: Entry) -> tuple[object, ...]:
+    """What a business's pages show of its processed photos: variant names carry the content hash."""
+    out: list[object] = []
+    for rel in entry.photo_paths():
+        photo = site.photo(entry, rel)
+        if photo is not None:
+            out.append((rel, photo.width, photo.height, photo.placeholder, photo.webp, photo.jpeg, photo.thumb_webp, photo.thumb_jpeg))
+        else:
+            out.append((rel, None))
+    return tuple(out)

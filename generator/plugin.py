@@ -67,7 +67,7 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         catalog, problems = check_catalog(settings, only=only or None, photos=False)
         content = None
         if catalog is not None and not errors_in(problems):
-            content, image_problems = build_content(settings, catalog)
+            content, image_problems = build_content(settings, catalog, complete=not only)
             problems += image_problems
         for problem in problems:
             if problem.level == WARNING:

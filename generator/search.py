@@ -124,6 +124,18 @@ class SearchRecord:
 
 
 @dataclass(frozen=True)
+class IndexedPage:
+    """A record as Pagefind reads it: the page's URL and `record_html` (kept in the entry cache)."""
+
+    url: str
+    html: str
+
+    @classmethod
+    def of(cls, record: SearchRecord) -> IndexedPage:
+        return cls(record.url, record_html(record))
+
+
+@dataclass(frozen=True)
 class IndexStats:
     records: int
     files: int
@@ -140,11 +152,15 @@ class SearchIndexError(Exception):
 
 def search_records(businesses: Sequence[Business], photos: dict[Path, ProcessedPhoto]) -> list[SearchRecord]:
     """One record per business, in name order (the order of a filter-only browse)."""
-    ordered = sorted(businesses, key=lambda b: (b.entry.nama.casefold(), b.slug))
-    return [_record(b, photos) for b in ordered]
+    return [search_record(b, photos) for b in sorted(businesses, key=record_order)]
 
 
-def _record(business: Business, photos: dict[Path, ProcessedPhoto]) -> SearchRecord:
+def record_order(business: Business) -> tuple[str, str]:
+    return (business.entry.nama.casefold(), business.slug)
+
+
+def search_record(business: Business, photos: dict[Path, ProcessedPhoto]) -> SearchRecord:
+    """The record of one business."""
     entry = business.entry
     sections = tuple(
         SearchSection(
@@ -267,7 +283,7 @@ def render_search_page(
 # --- the Pagefind index ----------------------------------------------------------------------
 
 
-def index_site(site_dir: Path, records: Sequence[SearchRecord], *, bundle_dir: str = BUNDLE_DIR) -> IndexStats:
+def index_site(site_dir: Path, records: Sequence[SearchRecord | IndexedPage], *, bundle_dir: str = BUNDLE_DIR) -> IndexStats:
     """Write the Pagefind bundle for `records` into `site_dir/pagefind/`, byte-identical per input."""
     start = time.perf_counter()
     output = site_dir / bundle_dir
@@ -321,7 +337,7 @@ def record_html(record: SearchRecord) -> str:
     return "".join(parts)
 
 
-def _write_index(records: Sequence[SearchRecord], output: Path) -> None:
+def _write_index(records: Sequence[SearchRecord | IndexedPage], output: Path) -> None:
     """Run Pagefind's own command line over one small page per record.
 
     Not its Python service: that replies "files written" while the writes are still queued on
@@ -338,9 +354,10 @@ def _write_index(records: Sequence[SearchRecord], output: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="umkm-cari-") as tmp:
         pages = Path(tmp) / "halaman"
         for record in records:
-            page = pages / record.url / "index.html"
+            indexed = record if isinstance(record, IndexedPage) else IndexedPage.of(record)
+            page = pages / indexed.url / "index.html"
             page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(record_html(record), encoding="utf-8")
+            page.write_text(indexed.html, encoding="utf-8")
         pages.mkdir(exist_ok=True)
         command = [str(executable), "--site", str(pages), "--output-path", str(output), "--force-language", LANGUAGE, "--silent"]
         result = subprocess.run(command, capture_output=True, text=True, timeout=_EXIT_TIMEOUT_S * 10, check=False)

@@ -13,7 +13,7 @@ to its shops, products as `Offer`s of `Product`s in rupiah, and certificates as 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,16 +61,38 @@ def render_heads(
     site_url: str,
     site_name: str,
     templates_dir: Path | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The `<head>` HTML of every generated page, by source URI."""
+    """The `<head>` HTML of every generated page, by source URI; `known` ones are not rendered again."""
     by_uri = {business_uri(b.slug): b for b in businesses}
     variants = {v.uri: v for photo in photos.values() for v in photo.jpeg}
     env = make_environment(templates_dir or TEMPLATES_DIR)
     heads = {}
     for page in pages:
+        if known and page.src_uri in known:
+            heads[page.src_uri] = known[page.src_uri]
+            continue
         seo = page_seo(page, by_uri.get(page.src_uri), region, variants, site_url=site_url, site_name=site_name)
         heads[page.src_uri] = render_head(seo, env=env)
     return heads
+
+
+def render_business_head(
+    page: GeneratedPage,
+    business: Business,
+    region: Region,
+    photos: dict[Path, ProcessedPhoto],
+    *,
+    site_url: str,
+    site_name: str,
+    templates_dir: Path | None = None,
+) -> str:
+    """The `<head>` HTML of one business page (what `render_heads` makes for it)."""
+    folder = business.entry.folder
+    own = (photos.get(folder / rel) or photos.get((folder / rel).resolve()) for rel in business.entry.foto[:1])
+    variants = {v.uri: v for photo in own if photo for v in photo.jpeg}
+    seo = page_seo(page, business, region, variants, site_url=site_url, site_name=site_name)
+    return render_head(seo, env=make_environment(templates_dir or TEMPLATES_DIR))
 
 
 def page_seo(
