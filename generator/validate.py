@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -30,7 +30,15 @@ _INVISIBLE = re.compile(
     "\ufeff\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
 )
 _NIK = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ .-]?){15}[0-9](?![0-9])")
+# Where a NIK could start: every NIK is a digit and 15 more of these characters. Several times faster
+# to search a whole file for than _NIK, whose lookbehind is tried at every character.
+_NIK_HINT = re.compile(r"[0-9][0-9 .-]{15}")
+# Line breaks other than \n and \r\n (and a lone \r), after which counting \n no longer gives the
+# line number `splitlines` gives.
+_ODD_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _YEAR = re.compile(r"^[0-9]{4}$")
+_DIGITS = re.compile(r"[0-9]+")
+_NEGATIVE = re.compile(r"-[0-9]+")
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 _DMY_DATE = re.compile(r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -73,7 +81,12 @@ def validate_entry(raw: RawEntry, region: Region, *, today: date) -> tuple[Entry
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """Drop control and invisible formatting characters; single-line text loses its line breaks."""
-    if not text.isascii():
+    if text.isascii():
+        if text.isprintable():  # most values: no control character, line break or tab to drop
+            if multiline:
+                return text
+            return re.sub(r"[\n\t ]+", " ", text).strip() if "  " in text else text.strip()
+    else:
         text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text.replace("\r", ""))
     if multiline:
@@ -130,9 +143,9 @@ class _Checker:
             kind = "daftar" if isinstance(value, list) else "teks"
             self.error(path, f"harus berisi pasangan 'kunci: nilai' ({spec.label}), bukan {kind}")
             return None
-        known = [f.name for f in spec.fields]
+        known, known_set, _ = _shape(spec)
         for key in value:
-            if key not in known:
+            if key not in known_set:
                 close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
                 hint = f"; maksud Anda '{close[0]}'?" if close else f"; kolom yang dikenal: {', '.join(known)}"
                 self.error((*path, key), f"kolom tidak dikenal '{key}'{hint}")
@@ -160,7 +173,7 @@ class _Checker:
         if spec.max_items and len(value) > spec.max_items:
             self.error(path, f"terlalu banyak butir ({len(value)}; paling banyak {spec.max_items})")
             value = value[: spec.max_items]
-        item_spec = spec.item or Field(spec.name, "object", spec.label, fields=spec.fields)
+        item_spec = spec.item or _shape(spec).item
         items = [self.node(item, item_spec, (*path, i)) for i, item in enumerate(value)]
         return [item for item in items if item not in (None, {})] if spec.item else items
 
@@ -203,10 +216,10 @@ class _Checker:
 
     def to_integer(self, text: str, spec: Field, path: Path_) -> int | None:
         plain = text.replace("_", "")
-        if re.fullmatch(r"-[0-9]+", plain):
+        if _NEGATIVE.fullmatch(plain):
             self.error(path, f"tidak boleh negatif (ditemukan '{text}')")
             return None
-        if re.fullmatch(r"[0-9]+", plain):
+        if _DIGITS.fullmatch(plain):
             return int(plain)
         grouped = _RUPIAH.match(text)
         if grouped:
@@ -305,12 +318,21 @@ class _Checker:
         text = self.raw.text
         if text is None:
             text = self.raw.source.read_text(encoding="utf-8-sig", errors="replace")
-        # A NIK never spans a line break, so one search of the whole file finds whether any line has one.
-        if not _NIK.search(text):
+        # Only lines where a NIK could start are scanned: a NIK never spans a line break, and every
+        # NIK lies inside one of the hints found (which never span a line break either).
+        hints = [match.start() for match in _NIK_HINT.finditer(text)]
+        if not hints:
             return
-        by_line = {line: path for path, line in sorted(self.raw.doc.lines.items(), key=lambda item: len(item[0]))}
-        for number, line_text in enumerate(text.splitlines(), start=1):
-            for match in _NIK.finditer(line_text):
+        lines = text.splitlines()
+        if _ODD_BREAK.search(text) or text.count("\r") != text.count("\r\n"):
+            numbers: Iterable[int] = range(1, len(lines) + 1)
+        else:
+            numbers = sorted({text.count("\n", 0, start) + 1 for start in hints})
+        by_line: dict[int, Path_] | None = None
+        for number in numbers:
+            for match in _NIK.finditer(lines[number - 1]):
+                if by_line is None:
+                    by_line = {line: path for path, line in sorted(self.raw.doc.lines.items(), key=lambda item: len(item[0]))}
                 path = by_line.get(number, ()) if number < self.raw.body_line else ("cerita",)
                 self.error(
                     path,
@@ -424,9 +446,43 @@ def _or_list(values: tuple[str, ...]) -> str:
     return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} atau {values[-1]}"
 
 
-@functools.lru_cache(maxsize=8)
+class _Shape(NamedTuple):
+    known: list[str]  # the names of an object's fields, in schema order
+    known_set: frozenset[str]
+    item: Field  # a list of objects: the object each item is
+
+
+_SHAPES: dict[int, tuple[Field, _Shape]] = {}
+
+
+def _shape(spec: Field) -> _Shape:
+    """What the schema walk needs of a field, worked out once per field rather than once per value.
+
+    Keyed by identity: hashing a `Field` hashes its whole subtree, which costs more than the work."""
+    cached = _SHAPES.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        known = [f.name for f in spec.fields]
+        cached = _SHAPES[id(spec)] = (spec, _Shape(known, frozenset(known), Field(spec.name, "object", spec.label, fields=spec.fields)))
+    return cached[1]
+
+
+_PLACE_NAMES: list[tuple[Region, dict[str, str]]] = []
+
+
 def _place_names(region: Region) -> dict[str, str]:
-    """Every accepted spelling of a kecamatan, folded, to its canonical name."""
+    """Every accepted spelling of a kecamatan, folded, to its canonical name.
+
+    Kept for the last region seen, found by identity: hashing a `Region` (as functools' caches do)
+    hashes every kecamatan and sector, once per entry."""
+    for known, names in _PLACE_NAMES:
+        if known is region:
+            return names
+    names = _fold_place_names(region)
+    _PLACE_NAMES[:] = [(region, names)]
+    return names
+
+
+def _fold_place_names(region: Region) -> dict[str, str]:
     names: dict[str, str] = {}
     for kecamatan in region.kecamatan:
         for name in (kecamatan.nama, *kecamatan.varian):
