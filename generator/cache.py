@@ -1,13 +1,13 @@
 """What our stages derived from each entry folder, kept between builds and keyed by content hash.
 
-Two records per business, each a file named by its slug and keyed by a hash of everything it
-was made from:
+Two records per business, each stored under its slug and keyed by a hash of everything it was
+made from:
 
-- `entri/<slug>.rec`: the result of loading and validating the folder (the typed entry and
+- `entri/`: the result of loading and validating the folder (the typed entry and
   every problem), keyed by the raw inputs: the bytes of `index.md`, the names and kinds of the
   folder's files, the region data, the build date and the generator's own code. A hit skips YAML
   parsing and validation.
-- `halaman/<slug>.rec`: the enriched business and everything rendered from it (its page, card,
+- `halaman/`: the enriched business and everything rendered from it (its page, card,
   link-preview head, search record and open-data rows), keyed by the validation key, the build
   settings, the page templates and the processed photos' identities. A hit skips enrich and render.
 
@@ -17,11 +17,11 @@ miss: the build then does the work again. A full build drops the records of remo
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -107,58 +107,119 @@ def _scan(folder: Path, prefix: str, depth: int, digest: Any) -> None:
 
 
 class RecordStore:
-    """One folder of records, one file per business slug.
+    """One folder of records by business slug, packed into a fixed number of shard files.
 
-    A record file is one line of JSON (the key, the data and the byte lengths of its texts)
-    followed by the texts themselves, raw: rendered pages are most of a record, and reading
-    them back as JSON strings would cost more than the rest of a cache hit.
+    A record is one line of JSON (the key, the data and the byte lengths of its texts) followed by
+    the texts themselves, raw: rendered pages are most of a record, and decoding them from JSON
+    strings would cost more than the rest of a cache hit. Records are packed into SHARDS files by
+    a hash of the slug, because creating a file costs more than rendering a page on common disks;
+    editing one entry rewrites one shard. Call `save` when done.
     """
+
+    SHARDS = 64
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._shards: dict[int, dict[str, bytes | memoryview]] = {}
+        self._dirty: set[int] = set()
 
     def get(self, slug: str, key: str) -> tuple[Any, list[str]] | None:
         """The data and texts stored for `slug` under `key`; None when absent, damaged or stale."""
+        record = self._shard(slug).get(slug)
+        if record is None:
+            return None
+        raw = bytes(record)
         try:
-            raw = (self.folder / f"{slug}.rec").read_bytes()
             end = raw.index(b"\n")
             head = json.loads(raw[:end])
-            if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("kunci") != key:
+            if not isinstance(head, dict) or head.get("kunci") != key:
                 return None
             texts, position = [], end + 1
             for size in head["teks"]:
+                if not isinstance(size, int) or size < 0 or position + size > len(raw):
+                    return None
                 texts.append(raw[position : position + size].decode())
                 position += size
             if position != len(raw):
                 return None
             return head.get("isi"), texts
-        except (OSError, ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError):
             return None
 
     def put(self, slug: str, key: str, data: Any, texts: Iterable[str] = ()) -> None:
-        """Store a record atomically; a cache that cannot be written only costs speed."""
+        """Keep a record, written by the next `save`."""
         blobs = [text.encode() for text in texts]
-        head = json.dumps({"format": FORMAT, "kunci": key, "isi": data, "teks": [len(b) for b in blobs]}, ensure_ascii=False)
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"{slug}.rec"
-            temp = path.with_name(f".{slug}.{os.getpid()}.tmp")
-            temp.write_bytes(b"".join([head.encode(), b"\n", *blobs]))
-            os.replace(temp, path)
-        except OSError:
-            pass
+        head = json.dumps({"kunci": key, "isi": data, "teks": [len(b) for b in blobs]}, ensure_ascii=False)
+        self._shard(slug)[slug] = b"".join([head.encode(), b"\n", *blobs])
+        self._dirty.add(_shard_number(slug, self.SHARDS))
 
     def keep_only(self, slugs: Iterable[str]) -> None:
         """Drop the records of businesses no longer in the catalog (after a full build)."""
-        wanted = {f"{slug}.rec" for slug in slugs}
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if name not in wanted:
-                with contextlib.suppress(OSError):
-                    os.unlink(self.folder / name)
+        wanted = set(slugs)
+        for number in range(self.SHARDS):
+            records = self._load(number)
+            gone = [slug for slug in records if slug not in wanted]
+            for slug in gone:
+                del records[slug]
+            if gone:
+                self._dirty.add(number)
+
+    def save(self) -> None:
+        """Write the shards that changed, each atomically, and let go of what was read.
+
+        A cache that cannot be written only costs speed."""
+        for number in sorted(self._dirty):
+            records = self._shards.get(number, {})
+            index, offset = {}, 0
+            for slug in sorted(records):
+                index[slug] = [offset, len(records[slug])]
+                offset += len(records[slug])
+            head = json.dumps({"format": FORMAT, "isi": index}, ensure_ascii=False).encode()
+            path = self.folder / f"{number:02x}.rec"
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                with open(temp, "wb") as out:
+                    out.write(head + b"\n")
+                    for slug in sorted(records):
+                        out.write(records[slug])
+                os.replace(temp, path)
+            except OSError:
+                pass
+        self._dirty.clear()
+        self._shards.clear()
+
+    def _shard(self, slug: str) -> dict[str, bytes | memoryview]:
+        return self._load(_shard_number(slug, self.SHARDS))
+
+    def _load(self, number: int) -> dict[str, bytes | memoryview]:
+        records = self._shards.get(number)
+        if records is None:
+            records = self._shards[number] = _read_shard(self.folder / f"{number:02x}.rec")
+        return records
+
+
+def _shard_number(slug: str, shards: int) -> int:
+    return zlib.crc32(slug.encode()) % shards
+
+
+def _read_shard(path: Path) -> dict[str, bytes | memoryview]:
+    """The records of one shard file by slug; nothing when it is absent or not one of ours."""
+    try:
+        raw = path.read_bytes()
+        end = raw.index(b"\n")
+        head = json.loads(raw[:end])
+        if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("isi"), dict):
+            return {}
+        body = memoryview(raw)[end + 1 :]
+        records: dict[str, bytes | memoryview] = {}
+        for slug, (offset, size) in head["isi"].items():
+            if not (isinstance(offset, int) and isinstance(size, int) and offset >= 0 and offset + size <= len(body)):
+                return {}
+            records[slug] = body[offset : offset + size]
+        return records
+    except (OSError, ValueError, TypeError):
+        return {}
 
 
 @dataclass(frozen=True)

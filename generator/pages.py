@@ -233,6 +233,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one environment per build and templates folder: no stat per page
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,

@@ -20,6 +20,7 @@ from generator.pages import (
     GeneratedPage,
     RenderedBusiness,
     Site,
+    make_environment,
     make_site,
     render_business,
     render_pages,
@@ -109,6 +110,7 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
             keys[entry.slug] = key
     if not only:
         store.keep_only(folder.name for folder in folders)
+    store.save()
     catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)), keys)
     if photos:
         problems += images.check_photos(catalog.entries)
@@ -157,6 +159,7 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
 
     `complete` is False for a preview of some entries: the cache then keeps the other entries' records."""
     catalog = redact_catalog(catalog)  # private fields never reach a page, an index or an export
+    make_environment.cache_clear()  # templates are read once per build (`umkm serve` picks up edits)
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
@@ -254,6 +257,7 @@ def business_parts(
         save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
     if complete:
         store.keep_only(entry.slug for entry in catalog.entries)
+    store.save()
     return parts
 
 

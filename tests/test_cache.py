@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -135,22 +136,50 @@ def test_every_input_of_an_entry_invalidates_its_record(project: Path, make_entr
     assert sorted(count_validations) == ["dua", "satu"]
 
 
+def rewrite_record(folder: Path, slug: str, change: Callable[[bytes], bytes]) -> None:
+    """Change one record inside its shard file (format: cache.RecordStore)."""
+    for shard in folder.glob("*.rec"):
+        head, _, body = shard.read_bytes().partition(b"\n")
+        index = json.loads(head)
+        if slug not in index["isi"]:
+            continue
+        records = {name: body[offset : offset + size] for name, (offset, size) in index["isi"].items()}
+        records[slug] = change(records[slug])
+        offset = 0
+        for name, record in records.items():
+            index["isi"][name] = [offset, len(record)]
+            offset += len(record)
+        shard.write_bytes(json.dumps(index).encode() + b"\n" + b"".join(records.values()))
+        return
+    raise AssertionError(f"no record for {slug}")
+
+
+def change_head(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
+    def rewrite(record: bytes) -> bytes:
+        head, _, rest = record.partition(b"\n")
+        data = json.loads(head)
+        change(data)
+        return json.dumps(data).encode() + b"\n" + rest
+
+    return rewrite
+
+
 def test_a_damaged_or_foreign_record_is_a_miss(project: Path, make_entry: MakeEntry, count_validations: list[str]) -> None:
     for slug in ("satu", "dua", "tiga", "empat"):
         make_entry(slug)
     settings = settings_for(project)
     expected, _ = check_catalog(settings, photos=False)
     records = settings.cache_dir / cache.VALIDATION_DIR
-    (records / "satu.rec").write_bytes(b"{ rusak")
-    head, _, rest = (records / "dua.rec").read_bytes().partition(b"\n")
-    data = json.loads(head)
-    data["isi"]["entry"].pop("nama")  # the right key, data that does not fit
-    (records / "dua.rec").write_bytes(json.dumps(data).encode() + b"\n" + rest)
-    (records / "tiga.rec").write_bytes((records / "tiga.rec").read_bytes() + b"sisa")  # more than the record says
-    data = json.loads((records / "empat.rec").read_bytes().partition(b"\n")[0])
-    data["kunci"] = "lain"  # a record of other inputs
-    (records / "empat.rec").write_bytes(json.dumps(data).encode() + b"\n")
+    rewrite_record(records, "satu", lambda record: b"{ rusak")
+    rewrite_record(records, "dua", change_head(lambda data: data["isi"]["entry"].pop("nama")))  # the right key, data that does not fit
+    rewrite_record(records, "tiga", lambda record: record + b"sisa")  # more than the record says
+    rewrite_record(records, "empat", change_head(lambda data: data.update(kunci="lain")))  # a record of other inputs
     count_validations.clear()
+    again, _ = check_catalog(settings, photos=False)
+    assert sorted(count_validations) == ["dua", "empat", "satu", "tiga"] and again == expected
+    count_validations.clear()
+    for shard in records.glob("*.rec"):
+        shard.write_bytes(b"\x00" * 100)  # not a shard at all
     again, _ = check_catalog(settings, photos=False)
     assert sorted(count_validations) == ["dua", "empat", "satu", "tiga"] and again == expected
 
@@ -173,7 +202,9 @@ def test_removed_entries_lose_their_records(project: Path, make_entry: MakeEntry
     check_catalog(settings, photos=False)
     shutil.rmtree(index.parent)
     check_catalog(settings, photos=False)
-    assert sorted(p.name for p in (settings.cache_dir / cache.VALIDATION_DIR).iterdir()) == ["satu.rec"]
+    store = cache.RecordStore(settings.cache_dir / cache.VALIDATION_DIR)
+    store.keep_only(["satu", "dua"])  # reads every shard
+    assert [slug for records in store._shards.values() for slug in records] == ["satu"]
 
 
 # --- rendered business records -----------------------------------------------------------------
@@ -287,13 +318,8 @@ def test_a_damaged_rendered_record_is_rendered_again(
     rich_catalog(make_entry)
     cold = build_site(project, monkeypatch)
     records = project / ".cache" / "umkm" / cache.RENDER_DIR
-    path = records / "telaga-batik.rec"
-    path.write_bytes(path.read_bytes()[:-10])  # cut short
-    path = records / "sambal-ceu-enok.rec"
-    head, _, rest = path.read_bytes().partition(b"\n")
-    data = json.loads(head)
-    data["teks"] = [*data["teks"][:-1], 0, data["teks"][-1]]  # a text too many
-    path.write_bytes(json.dumps(data).encode() + b"\n" + rest)
+    rewrite_record(records, "telaga-batik", lambda record: record[:-10])  # cut short
+    rewrite_record(records, "sambal-ceu-enok", change_head(lambda data: data.update(teks=[*data["teks"][:-1], 0, data["teks"][-1]])))
     count_renders.clear()
     warm = build_site(project, monkeypatch)
     assert sorted(count_renders) == ["sambal-ceu-enok", "telaga-batik"]
