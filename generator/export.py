@@ -17,7 +17,6 @@ import dataclasses
 import functools
 import io
 import json
-import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -139,7 +138,7 @@ def export_open_data(
 class DataRow:
     """One business's part of the open data files, ready to be joined (and cached, cache.py)."""
 
-    json: str  # its object in data/umkm.json, indented as it stands in the file
+    json: str  # its object in data/umkm.json
     csv: str  # its line of data/umkm.csv
     products_csv: str  # its lines of data/produk.csv
     product_count: int
@@ -149,9 +148,8 @@ def data_row(business: Business, region: Region, photos: dict[Path, ProcessedPho
     """What one business contributes to the JSON and CSV files."""
     row = _Row(business, _page_link(settings, business.slug), _photo_linker(settings, photos, business.entry))
     product_rows = [dataclasses.replace(row, product=p) for p in business.products]
-    record = json.dumps(business_record(row), ensure_ascii=False, indent=2)
     return DataRow(
-        json=textwrap.indent(record, " " * 4),
+        json=_compact_json(business_record(row)),
         csv=_csv_lines([_cell(c.read(row)) for c in _public_business_columns(region)]),
         products_csv=_csv_lines(*([_cell(c.read(p)) for c in _public(PRODUCT_COLUMNS)] for p in product_rows)),
         product_count=len(product_rows),
@@ -159,14 +157,15 @@ def data_row(business: Business, region: Region, photos: dict[Path, ProcessedPho
 
 
 def _document_text(records: Sequence[str], region: Region, settings: DataSettings) -> str:
-    """`data/umkm.json` exactly as `json.dumps(json_document(...), indent=2)` writes it, from rows made one by one."""
+    """`data/umkm.json`, compact (it grows with the catalog), from rows made one by one."""
     document = json_document([], region, settings)
     document["jumlah"] = len(records)
-    text = _json_text(document)
-    if not records:
-        return text
-    before, _, after = text.rpartition('"usaha": []')
-    return before + '"usaha": [\n' + ",\n".join(records) + "\n  ]" + after
+    before, _, after = _compact_json(document).rpartition('"usaha":[]')
+    return before + '"usaha":[' + ",".join(records) + "]" + after + "\n"
+
+
+def _compact_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- JSON ------------------------------------------------------------------------------------
