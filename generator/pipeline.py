@@ -98,7 +98,9 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
         problems += folder_problems
     # Unchanged folders are not parsed again: their entry and problems come from the entry cache.
     store = RecordStore(settings.cache_dir / cache.VALIDATION_DIR)
-    base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today)
+    # Validation reads only the year of the build date (`berdiri` may not lie in the future), so
+    # a record made yesterday still serves today; the rendered records are keyed by the full date.
+    base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today.year)
     entries = []
     keys = {}
     for folder in folders:

@@ -126,7 +126,9 @@ def test_every_input_of_an_entry_invalidates_its_record(project: Path, make_entr
     assert catalog is not None and catalog.entries[1].nama.startswith("Baru ")
 
     count_validations.clear()
-    check_catalog(settings_for(project, TODAY + timedelta(days=1)), photos=False)  # the build date
+    check_catalog(settings_for(project, TODAY + timedelta(days=1)), photos=False)  # another day of the same year
+    assert count_validations == []
+    check_catalog(settings_for(project, date(TODAY.year + 1, 1, 2)), photos=False)  # another year: `berdiri` is checked against it
     assert sorted(count_validations) == ["dua", "satu"]
 
     count_validations.clear()
@@ -324,3 +326,16 @@ def test_a_damaged_rendered_record_is_rendered_again(
     warm = build_site(project, monkeypatch)
     assert sorted(count_renders) == ["sambal-ceu-enok", "telaga-batik"]
     assert warm == cold
+
+
+def test_validation_depends_on_the_year_of_the_build_date_only(project: Path, make_entry: MakeEntry, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # What keying validation records on the year (not the day) relies on.
+    for sample in (ROOT / "catalog").iterdir():
+        shutil.copytree(sample, project / "catalog" / sample.name)
+    make_entry("kedaluwarsa", {"sertifikasi": [{"jenis": "pirt", "nomor": "2063216010123-26"}], "diperbarui": "2026-06-30", "berdiri": "2026"})
+    results = []
+    for day in (date(2026, 1, 1), date(2026, 7, 1), date(2026, 12, 31)):
+        settings = dataclasses.replace(settings_for(project, day), cache_dir=tmp_path_factory.mktemp("tembolok"))
+        catalog, problems = check_catalog(settings, photos=False)
+        results.append((catalog, formatted(problems)))
+    assert results[0] == results[1] == results[2]
