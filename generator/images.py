@@ -74,7 +74,14 @@ def process_photos(
     cache_dir = Path(cache_dir).resolve()
     manifest = _read_manifest(cache_dir)
     fingerprint = options_fingerprint()
-    outcomes = _run_parallel(lambda job: _process_job(job, manifest, cache_dir, fingerprint), jobs, workers)
+    if jobs:
+        _formats()  # as when every job went to the pool: decoders registered even if nothing is decoded
+    # Photos unchanged since the last run cost a few stat calls: served here, not handed to threads,
+    # whose start-up and locking cost more than that. The rest are processed in parallel.
+    cached = [_cached_outcome(job, manifest, cache_dir, fingerprint) for job in jobs]
+    misses = [job for job, outcome in zip(jobs, cached, strict=True) if outcome is None]
+    fresh = iter(_run_parallel(lambda job: _process_job(job, manifest, cache_dir, fingerprint), misses, workers))
+    outcomes = [outcome if outcome is not None else next(fresh) for outcome in cached]
 
     photos: dict[Path, ProcessedPhoto] = {}
     new_records: dict[str, Any] = {}
@@ -358,6 +365,30 @@ def _run_parallel(fn: Callable[[_Job], _T], jobs: Sequence[_Job], workers: int |
         return list(pool.map(fn, jobs))
 
 
+def _cached_outcome(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint: str) -> _Outcome | None:
+    """`_process_job`'s outcome for a photo unchanged since the last run and intact in the cache, or
+    None for any other photo (left to `_process_job`, which reports what is wrong with it)."""
+    try:
+        key = _stat_key(_stat_source(job))
+    except _PhotoError:
+        return None
+    known = manifest.sources.get(str(job.path))
+    if not (isinstance(known, list) and known[:-1] == key):
+        return None
+    return _outcome_from_cache(job, key, known[-1], manifest, cache_dir, fingerprint)
+
+
+def _outcome_from_cache(job: _Job, key: list[int], sha: Any, manifest: _Manifest, cache_dir: Path, fingerprint: str) -> _Outcome | None:
+    digest = _digest(sha, fingerprint)
+    record = manifest.photos.get(digest)
+    if record is not None and _cache_intact(record, cache_dir):
+        photo = _photo_from_record(job, digest, record, cache_dir)
+        if photo is not None:
+            warnings = tuple(_size_warnings(job, record["size"]))
+            return _Outcome(job, photo, warnings, digest=digest, stat_sha=[*key, sha])
+    return None
+
+
 def _process_job(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint: str) -> _Outcome:
     try:
         key = _stat_key(_stat_source(job))
@@ -368,17 +399,13 @@ def _process_job(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint: s
         else:
             data = _read_source(job)
             sha = hashlib.sha256(data).hexdigest()
-        digest = _digest(sha, fingerprint)
-        record = manifest.photos.get(digest)
-        if record is not None and _cache_intact(record, cache_dir):
-            photo = _photo_from_record(job, digest, record, cache_dir)
-            if photo is not None:
-                warnings = tuple(_size_warnings(job, record["size"]))
-                return _Outcome(job, photo, warnings, digest=digest, stat_sha=[*key, sha])
+        cached = _outcome_from_cache(job, key, sha, manifest, cache_dir, fingerprint)
+        if cached is not None:
+            return cached
         if data is None:
             data = _read_source(job)
             sha = hashlib.sha256(data).hexdigest()
-            digest = _digest(sha, fingerprint)
+        digest = _digest(sha, fingerprint)
         record = _render(job, data, digest, cache_dir)
     except _PhotoError as error:
         return _Outcome(job, problems=(job.problem(error.message),))
@@ -718,8 +745,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _cache_intact(record: Any, cache_dir: Path) -> bool:
+    folder = cache_dir / "foto"
     try:
-        return all((cache_dir / "foto" / item["name"]).stat().st_size == item["bytes"] for item in record["files"])
+        return all((folder / item["name"]).stat().st_size == item["bytes"] for item in record["files"])
     except (OSError, KeyError, TypeError):
         return False
 
@@ -729,6 +757,7 @@ def _photo_from_record(job: _Job, digest: str, record: Any, cache_dir: Path) -> 
     stem = _uri_stem(job.rel)
     groups: dict[tuple[str, str], list[ImageVariant]] = {}
     cache_files = []
+    folder = cache_dir / "foto"
     try:
         for item in record["files"]:
             kind, fmt, width, height = (
@@ -741,7 +770,7 @@ def _photo_from_record(job: _Job, digest: str, record: Any, cache_dir: Path) -> 
             uri = f"foto/{job.slug}/{stem}-{digest[:8]}{label}-{width}w.{fmt}"
             mime = "image/webp" if fmt == "webp" else "image/jpeg"
             groups.setdefault((kind, fmt), []).append(ImageVariant(uri, width, height, mime))
-            cache_files.append((uri, cache_dir / "foto" / item["name"]))
+            cache_files.append((uri, folder / item["name"]))
         source_width, source_height = record["size"]  # read again for the size warning
         if not (isinstance(source_width, int) and isinstance(source_height, int)):
             return None
