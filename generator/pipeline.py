@@ -134,6 +134,10 @@ def enrich_businesses(settings: Settings, catalog: Catalog) -> list[Business]:
     )
 
 
+# The page templates' fingerprint when their Jinja environment was made, per templates folder.
+_templates_seen: dict[Path | None, str] = {}
+
+
 @dataclass(frozen=True)
 class BusinessParts:
     """Everything one business contributes to the site, made from it alone (and cached, cache.py)."""
@@ -161,13 +165,16 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
 
     `complete` is False for a preview of some entries: the cache then keeps the other entries' records."""
     catalog = redact_catalog(catalog)  # private fields never reach a page, an index or an export
-    make_environment.cache_clear()  # templates are read once per build (`umkm serve` picks up edits)
+    templates_key = cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR)
+    if _templates_seen.get(settings.templates_dir) != templates_key:
+        make_environment.cache_clear()  # templates are compiled once, again only after an edit (`umkm serve`)
+        _templates_seen[settings.templates_dir] = templates_key
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
     templates = settings.templates_dir
     data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
-    parts = business_parts(settings, catalog, processed, data, complete=complete)
+    parts = business_parts(settings, catalog, processed, data, templates_key=templates_key, complete=complete)
     businesses = [p.business for p in parts]
     pages = render_pages(
         businesses,
@@ -210,7 +217,13 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
 
 
 def business_parts(
-    settings: Settings, catalog: Catalog, photos: dict[Path, ProcessedPhoto], data: DataSettings, *, complete: bool = True
+    settings: Settings,
+    catalog: Catalog,
+    photos: dict[Path, ProcessedPhoto],
+    data: DataSettings,
+    *,
+    templates_key: str = "",
+    complete: bool = True,
 ) -> list[BusinessParts]:
     """Enrich and render every business, in slug order; unchanged ones come from the entry cache."""
     region = catalog.region
@@ -219,7 +232,7 @@ def business_parts(
     store = RecordStore(settings.cache_dir / cache.RENDER_DIR)
     base = cache.fingerprint(
         cache.code_fingerprint(),
-        cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR),
+        templates_key or cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR),
         settings.region_file.read_bytes(),
         settings.today,
         settings.expiring_days,
