@@ -33,12 +33,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, _PLAIN):
         return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {}
-        for name, default in _defaults(type(value)):
-            item = getattr(value, name)
-            if item is not default and not (default is not _NO_DEFAULT and item == default):
-                out[name] = encode(item)
-        return out
+        return _dataclass_encoder(type(value))(value)
     if isinstance(value, dict):
         return {str(k): encode(item) for k, item in value.items()}
     if isinstance(value, tuple | list):
@@ -50,6 +45,35 @@ def encode(value: Any) -> Any:
     if isinstance(value, Path):
         return value.as_posix()
     raise CodecError(f"cannot encode {type(value).__name__}")
+
+
+@functools.cache
+def _dataclass_encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """`encode` for one dataclass, with each field's encoding chosen once from its type hint."""
+    hints = typing.get_type_hints(cls)
+    fields = tuple((name, default, None if _is_plain(hints[name]) else _encoder(hints[name])) for name, default in _defaults(cls))
+
+    def encode_instance(value: Any) -> dict[str, Any]:
+        values = value.__dict__
+        out = {}
+        for name, default, encode_field in fields:
+            item = values[name]
+            if item is default or (default is not _NO_DEFAULT and item == default):
+                continue
+            out[name] = encode_field(item) if encode_field else item
+        return out
+
+    return encode_instance
+
+
+@functools.cache
+def _encoder(kind: Any) -> Callable[[Any], Any]:
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return _dataclass_encoder(kind)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and _is_plain(args[0]):
+        return list
+    return encode
 
 
 def decode(cls: type[_T], data: Any, **given: Any) -> _T:
