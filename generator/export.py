@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -151,7 +150,7 @@ def data_row(business: Business, region: Region, photos: dict[Path, ProcessedPho
     return DataRow(
         json=_compact_json(business_record(row)),
         csv=_csv_lines([_cell(c.read(row)) for c in _public_business_columns(region)]),
-        products_csv=_csv_lines(*([_cell(c.read(p)) for c in _public(PRODUCT_COLUMNS)] for p in product_rows)),
+        products_csv=_csv_lines(*([_cell(c.read(p)) for c in _public_product_columns()] for p in product_rows)),
         product_count=len(product_rows),
     )
 
@@ -499,9 +498,26 @@ def render_data_page(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=8)
 def _public_business_columns(region: Region) -> tuple[Column, ...]:
-    return _public(business_columns_for(region))
+    return _public_columns(region)[0]
+
+
+def _public_product_columns() -> tuple[Column, ...]:
+    return _public_columns(None)[1]
+
+
+# By identity of the region and the schema: hashing a whole Region for every business costs more
+# than the row itself, and the schema is swapped in tests.
+_PUBLIC_COLUMNS: dict[tuple[int, int], tuple[object, object, tuple[tuple[Column, ...], tuple[Column, ...]]]] = {}
+
+
+def _public_columns(region: Region | None) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
+    key = (id(region), id(schema.ENTRY))
+    known = _PUBLIC_COLUMNS.get(key)
+    if known is None or known[0] is not region or known[1] is not schema.ENTRY:
+        business = _public(business_columns_for(region)) if region is not None else ()
+        known = _PUBLIC_COLUMNS[key] = (region, schema.ENTRY, (business, _public(PRODUCT_COLUMNS)))
+    return known[2]
 
 
 def _public(columns: Iterable[Column]) -> tuple[Column, ...]:
