@@ -114,7 +114,7 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         # First: the search index is part of the site that the policy and the audit below check.
         assert self.content is not None
         try:
-            stats = index_site(Path(config.site_dir), self.content.search_records)
+            stats = index_site(Path(config.site_dir), self.content.search_records, work_dir=self.settings(config).cache_dir / "cari")
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from None
         log.info(f"Indeks pencarian: {stats.records} usaha dalam {stats.seconds:.1f} detik")

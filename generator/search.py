@@ -283,8 +283,13 @@ def render_search_page(
 # --- the Pagefind index ----------------------------------------------------------------------
 
 
-def index_site(site_dir: Path, records: Sequence[SearchRecord | IndexedPage], *, bundle_dir: str = BUNDLE_DIR) -> IndexStats:
-    """Write the Pagefind bundle for `records` into `site_dir/pagefind/`, byte-identical per input."""
+def index_site(
+    site_dir: Path, records: Sequence[SearchRecord | IndexedPage], *, bundle_dir: str = BUNDLE_DIR, work_dir: Path | None = None
+) -> IndexStats:
+    """Write the Pagefind bundle for `records` into `site_dir/pagefind/`, byte-identical per input.
+
+    `work_dir` keeps the record pages Pagefind reads between builds (the entry cache's folder), so a
+    rebuild rewrites only the records that changed; without it they go to a temporary folder."""
     start = time.perf_counter()
     output = site_dir / bundle_dir
     if output.exists():
@@ -293,7 +298,7 @@ def index_site(site_dir: Path, records: Sequence[SearchRecord | IndexedPage], *,
         # A new catalog with no entry yet still builds; the search page says it cannot search.
         return IndexStats(records=0, files=0, bytes=0, seconds=time.perf_counter() - start)
     try:
-        _write_index(records, output)
+        _write_index(records, output, work_dir)
     except (FileNotFoundError, PermissionError) as exc:
         raise SearchIndexError(f"Pagefind tidak ditemukan ({exc}); pasang dependensi proyek: pip install -e .") from exc
     except subprocess.TimeoutExpired as exc:
@@ -337,7 +342,7 @@ def record_html(record: SearchRecord) -> str:
     return "".join(parts)
 
 
-def _write_index(records: Sequence[SearchRecord | IndexedPage], output: Path) -> None:
+def _write_index(records: Sequence[SearchRecord | IndexedPage], output: Path, work_dir: Path | None = None) -> None:
     """Run Pagefind's own command line over one small page per record.
 
     Not its Python service: that replies "files written" while the writes are still queued on
@@ -352,17 +357,31 @@ def _write_index(records: Sequence[SearchRecord | IndexedPage], output: Path) ->
     if executable is None:
         raise FileNotFoundError("pagefind")
     with tempfile.TemporaryDirectory(prefix="umkm-cari-") as tmp:
-        pages = Path(tmp) / "halaman"
-        for record in records:
-            indexed = record if isinstance(record, IndexedPage) else IndexedPage.of(record)
-            page = pages / indexed.url / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(indexed.html, encoding="utf-8")
-        pages.mkdir(exist_ok=True)
+        pages = work_dir or Path(tmp) / "halaman"
+        _sync_record_pages(records, pages)
         command = [str(executable), "--site", str(pages), "--output-path", str(output), "--force-language", LANGUAGE, "--silent"]
         result = subprocess.run(command, capture_output=True, text=True, timeout=_EXIT_TIMEOUT_S * 10, check=False)
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind gagal membangun indeks pencarian: {(result.stderr or result.stdout).strip()[-500:]}")
+
+
+def _sync_record_pages(records: Sequence[SearchRecord | IndexedPage], pages: Path) -> None:
+    """Make `pages` hold exactly one page per record: unchanged files are left alone."""
+    pages.mkdir(parents=True, exist_ok=True)
+    wanted = {}
+    for record in records:
+        indexed = record if isinstance(record, IndexedPage) else IndexedPage.of(record)
+        wanted[pages / indexed.url / "index.html"] = indexed.html.encode()
+    for path in pages.rglob("*"):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+    for path, data in wanted.items():
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 # --- reproducible bundle -----------------------------------------------------------------------

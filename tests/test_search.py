@@ -226,3 +226,17 @@ def test_plain_mkdocs_build_is_searchable_too(project: Path, make_entry: MakeEnt
     assert result.returncode == 0, result.stderr
     assert "Indeks pencarian: 1 usaha" in result.stderr
     assert json.loads((project / "site" / "pagefind" / "pagefind-entry.json").read_text())["languages"]["id"]["page_count"] == 1
+
+
+def test_record_pages_kept_between_builds_are_rewritten_only_when_changed(tmp_path: Path) -> None:
+    from generator.search import IndexedPage, _sync_record_pages
+
+    pages = tmp_path / "cari"
+    _sync_record_pages([IndexedPage("usaha/a/", "<p>a</p>"), IndexedPage("usaha/b/", "<p>b</p>")], pages)
+    kept = pages / "usaha" / "a" / "index.html"
+    os.utime(kept, ns=(1, 1))  # would change if the file were written again
+    _sync_record_pages([IndexedPage("usaha/a/", "<p>a</p>"), IndexedPage("usaha/c/", "<p>c</p>")], pages)
+    assert kept.stat().st_mtime_ns == 1
+    assert sorted(p.relative_to(pages).as_posix() for p in pages.rglob("*.html")) == ["usaha/a/index.html", "usaha/c/index.html"]
+    _sync_record_pages([IndexedPage("usaha/a/", "<p>baru</p>")], pages)
+    assert kept.read_text() == "<p>baru</p>"
