@@ -51,13 +51,17 @@ def entry_folders(catalog_dir: Path) -> tuple[list[Path], list[Problem]]:
         return [], [Problem(catalog_dir, None, "", "folder katalog tidak ditemukan (catalog folder not found)")]
     folders = []
     seen: dict[str, Path] = {}
-    for path in sorted(catalog_dir.iterdir(), key=lambda p: p.name):
+    # One listing with each item's kind, rather than an lstat and a stat per folder.
+    with os.scandir(catalog_dir) as listing:
+        items = sorted(listing, key=lambda item: item.name)
+    for item in items:
+        path = catalog_dir / item.name
         if path.name.startswith((".", "_")):
             continue
-        if path.is_symlink():
+        if item.is_symlink():
             problems.append(Problem(path, None, "", "tautan simbolik (symlink) tidak diizinkan di katalog; salin foldernya"))
             continue
-        if not path.is_dir():
+        if not _is_dir(item):
             problems.append(
                 Problem(
                     path,
@@ -169,11 +173,8 @@ def _scan_into(root: Path, relative: Path | None, depth: int, photos: list[Path]
     dirs: dict[str, os.DirEntry[str]] = {}
     files: dict[str, os.DirEntry[str]] = {}
     for item in found:
-        try:
-            is_dir = item.is_dir()  # follows a symlink, as os.walk does, so a linked folder is a folder
-        except OSError:
-            is_dir = False
-        (dirs if is_dir else files)[item.name] = item
+        # Follows a symlink, as os.walk does, so a linked folder counts as a folder.
+        (dirs if _is_dir(item) else files)[item.name] = item
     walk = []
     for name in sorted(dirs):
         if dirs[name].is_symlink():
@@ -203,6 +204,14 @@ def _scan_into(root: Path, relative: Path | None, depth: int, photos: list[Path]
     for name in walk:
         _scan_into(root / name, relative / name if relative else Path(name), depth + 1, photos, problems)
     return index_found
+
+
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    """`Path.is_dir()` from a listing: False when the kind cannot be read."""
+    try:
+        return item.is_dir()
+    except OSError:
+        return False
 
 
 def _suffix(name: str) -> str:
