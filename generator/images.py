@@ -292,7 +292,8 @@ def _list_into(root: Path, prefix: str, listing: _Listing) -> None:
             found = list(scan)
     except OSError:
         return  # as os.walk does: a folder that cannot be listed is passed over
-    dirs, files = [], []
+    dirs: list[tuple[str, bool]] = []
+    files: list[tuple[str, bool]] = []
     for item in found:
         link = item.is_symlink()
         listing.links[prefix + item.name] = link

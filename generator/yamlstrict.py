@@ -104,12 +104,13 @@ def _compose(loader: Any, first_line: int) -> YamlDoc:
 
 
 class _Composer:
-    def __init__(self, next_event: Callable[[], Event], doc: YamlDoc, offset: int):
+    # Events are typed Any: their attributes (anchor, tag, value) depend on the class checked first.
+    def __init__(self, next_event: Callable[[], Any], doc: YamlDoc, offset: int):
         self.next_event = next_event
         self.doc = doc
         self.offset = offset
 
-    def value(self, event: Event, path: Path_) -> Any:
+    def value(self, event: Any, path: Path_) -> Any:
         line = event.start_mark.line + self.offset
         lines = self.doc.lines
         if path not in lines:
