@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -237,28 +237,26 @@ class _Validated:
     problems: tuple[_StoredProblem, ...]
 
 
-def validated_entry(
-    store: RecordStore, folder: Path, key: str, validate: Callable[[Path], tuple[Entry | None, list[Problem]]]
-) -> tuple[Entry | None, list[Problem]]:
-    """`validate(folder)`, or its result from an earlier build with the same inputs (`key`)."""
-    index = folder / "index.md"
+def cached_validation(store: RecordStore, folder: Path, key: str) -> tuple[Entry | None, list[Problem]] | None:
+    """The entry and problems validating `folder` gave in an earlier build with the same inputs (`key`)."""
     stored = store.get(folder.name, key)
-    if stored is not None:
-        data, _ = stored
-        try:
-            if isinstance(data, dict) and isinstance(data.get("entry"), dict):
-                data["entry"]["source"] = str(index)
-            found = codec.decode(_Validated, data)
-        except codec.CodecError:
-            found = None
-        if found is not None:
-            problems = [Problem(folder / p.path, p.line, p.field, p.message, p.level) for p in found.problems]
-            return found.entry, problems
-    entry, problems = validate(folder)
+    if stored is None:
+        return None
+    data, _ = stored
+    try:
+        if isinstance(data, dict) and isinstance(data.get("entry"), dict):
+            data["entry"]["source"] = str(folder / "index.md")
+        found = codec.decode(_Validated, data)
+    except codec.CodecError:
+        return None
+    return found.entry, [Problem(folder / p.path, p.line, p.field, p.message, p.level) for p in found.problems]
+
+
+def store_validation(store: RecordStore, folder: Path, key: str, entry: Entry | None, problems: list[Problem]) -> None:
+    """Keep what validating `folder` gave, for `cached_validation`."""
+    index = folder / "index.md"
     kept = tuple(_StoredProblem(os.path.relpath(p.path, folder), p.line, p.field, p.message, p.level) for p in problems)
-    if entry is not None and entry.source != index:
-        return entry, problems
-    if all(not p.path.startswith("..") for p in kept):
-        relative = dataclasses.replace(entry, source=Path("index.md")) if entry else None
-        store.put(folder.name, key, codec.encode(_Validated(relative, kept)))
-    return entry, problems
+    if (entry is not None and entry.source != index) or any(p.path.startswith("..") for p in kept):
+        return  # not expressible relative to the folder: never cached
+    relative = dataclasses.replace(entry, source=Path("index.md")) if entry else None
+    store.put(folder.name, key, codec.encode(_Validated(relative, kept)))

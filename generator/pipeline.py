@@ -33,8 +33,9 @@ from generator.schema import json_schema
 from generator.search import IndexedPage, record_order, render_search_page, search_record
 from generator.seo import render_business_head, render_heads
 from generator.stats import render_statistics_page
-from generator.story import load_story_cache, save_story_cache
+from generator.story import load_story_cache, remember_story, render_story, save_story_cache
 from generator.validate import validate_entry
+from generator.workers import map_items
 
 SCHEMA_URI = "schema/entri.schema.json"
 
@@ -101,19 +102,22 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
     # Validation reads only the year of the build date (`berdiri` may not lie in the future), so
     # a record made yesterday still serves today; the rendered records are keyed by the full date.
     base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today.year)
+    keys = {folder: cache.fingerprint(base, cache.folder_fingerprint(folder)) for folder in folders}
+    results = {folder: cache.cached_validation(store, folder, key) for folder, key in keys.items()}
+    missing = [folder for folder, result in results.items() if result is None]
+    for folder, result in zip(missing, map_items(lambda f: _validate_folder(f, region, settings.today), missing), strict=True):
+        cache.store_validation(store, folder, keys[folder], *result)
+        results[folder] = result
     entries = []
-    keys = {}
-    for folder in folders:
-        key = cache.fingerprint(base, cache.folder_fingerprint(folder))
-        entry, entry_problems = cache.validated_entry(store, folder, key, lambda f: _validate_folder(f, region, settings.today))
+    for result in results.values():
+        assert result is not None
+        entry, entry_problems = result
         problems += entry_problems
-        if entry:
-            entries.append(entry)
-            keys[entry.slug] = key
+        entries += [entry] if entry else []
     if not only:
         store.keep_only(folder.name for folder in folders)
     store.save()
-    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)), keys)
+    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)), {e.slug: keys[e.folder] for e in entries})
     if photos:
         problems += images.check_photos(catalog.entries)
     return catalog, problems
@@ -243,16 +247,15 @@ def business_parts(
         settings.data_license,
         settings.data_license_url,
     )
-    story_cache = settings.cache_dir / "cerita.json"
-    stories_loaded = False
-    parts = []
-    for entry in sorted(catalog.entries, key=lambda e: e.slug):
-        key = cache.fingerprint(base, catalog.input_keys.get(entry.slug) or codec.encode(entry), _photo_identity(site, entry))
-        found = _revive_parts(store.get(entry.slug, key), entry)
-        if found is None:
-            if not stories_loaded:
-                load_story_cache(story_cache)  # Markdown is the slowest step of a business not seen before
-                stories_loaded = True
+    entries = sorted(catalog.entries, key=lambda e: e.slug)
+    keys = {e.slug: cache.fingerprint(base, catalog.input_keys.get(e.slug) or codec.encode(e), _photo_identity(site, e)) for e in entries}
+    parts = {e.slug: _revive_parts(store.get(e.slug, keys[e.slug]), e) for e in entries}
+    missing = [e for e in entries if parts[e.slug] is None]
+    if missing:
+        story_cache = settings.cache_dir / "cerita.json"
+        load_story_cache(story_cache)  # Markdown is the slowest step of a business not seen before
+
+        def make(entry: Entry) -> tuple[Any, tuple[str, ...], str]:
             business = enrich_entry(
                 entry,
                 lookup,
@@ -265,25 +268,31 @@ def business_parts(
             head = render_business_head(
                 rendered.page, business, region, photos, site_url=settings.site_url, site_name=settings.site_name, templates_dir=settings.templates_dir
             )
-            found = BusinessParts(business, rendered, head, IndexedPage.of(search_record(business, photos)), data_row(business, region, photos, data))
-            _store_parts(store, entry.slug, key, found)
-        parts.append(found)
-    if stories_loaded:
+            made = BusinessParts(business, rendered, head, IndexedPage.of(search_record(business, photos)), data_row(business, region, photos, data))
+            return (*_record_of(made), render_story(entry.cerita))
+
+        # Each new record is read back as a cached one is, so a first build and a rebuild agree.
+        for entry, (record, texts, story_html) in zip(missing, map_items(make, missing), strict=True):
+            remember_story(entry.cerita, story_html)  # made in a worker: kept for cerita.json
+            store.put(entry.slug, keys[entry.slug], record, texts)
+            parts[entry.slug] = _revive_parts((record, list(texts)), entry)
         save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
     if complete:
         store.keep_only(entry.slug for entry in catalog.entries)
     store.save()
-    return parts
+    done = [p for p in parts.values() if p is not None]
+    assert len(done) == len(entries), "a record just made could not be read back"
+    return done
 
 
-def _store_parts(store: RecordStore, slug: str, key: str, parts: BusinessParts) -> None:
+def _record_of(parts: BusinessParts) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A business's parts as the render store keeps them: JSON-ready data and raw texts."""
     business = codec.encode(parts.business)
     del business["entry"]  # kept in the validation record
     page = parts.rendered.page
     facts = _PageFacts(page.src_uri, page.title, page.description, page.template, page.image, page.updated)
     data = {"usaha": business, "halaman": codec.encode(facts), "cari": parts.search.url, "produk": parts.data.product_count}
-    texts = (page.html, parts.rendered.card, parts.head, parts.search.html, parts.data.json, parts.data.csv, parts.data.products_csv)
-    store.put(slug, key, data, texts)
+    return data, (page.html, parts.rendered.card, parts.head, parts.search.html, parts.data.json, parts.data.csv, parts.data.products_csv)
 
 
 def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> BusinessParts | None:

@@ -54,6 +54,12 @@ def render_story(markdown_text: str) -> str:
     return html
 
 
+def remember_story(markdown_text: str, html: str) -> None:
+    """Keep a story rendered elsewhere (in a worker process) as `render_story` would have."""
+    if markdown_text.strip():
+        _memo[hashlib.sha256(markdown_text.encode()).hexdigest()[:32]] = html
+
+
 def load_story_cache(path: Path) -> None:
     """Reuse stories rendered by earlier builds (Markdown is the slowest step per business)."""
     try:
