@@ -128,7 +128,16 @@ def photo_field(entry: Entry, rel: str) -> str:
 
 def photo_source(entry: Entry, rel: str) -> Path:
     """The key of a photo in `process_photos`' result: its absolute, resolved path."""
-    return (entry.folder / rel).resolve()
+    return _resolved(entry.folder / rel)
+
+
+def _resolved(path: Path) -> Path:
+    """`path.resolve()`; a symlink loop (which `resolve` raises on) stays unresolved, so reading
+    it fails later with a message rather than crashing the check."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
 
 
 def options_fingerprint() -> str:
@@ -320,15 +329,15 @@ def _resolve_folder(folder: Path, parents: dict[Path, Path]) -> Path:
     """`folder.resolve()`, resolving the folder's parent only once for all its siblings."""
     parent, name = folder.parent, folder.name
     if name in ("", ".", ".."):
-        return folder.resolve()
+        return _resolved(folder)
     if parent not in parents:
-        parents[parent] = parent.resolve()
+        parents[parent] = _resolved(parent)
     resolved = parents[parent] / name
     try:
         if stat.S_ISLNK(os.lstat(resolved).st_mode):
-            return folder.resolve()
+            return _resolved(folder)
     except OSError:
-        return folder.resolve()
+        return _resolved(folder)
     return resolved
 
 
@@ -338,10 +347,10 @@ def _resolve_photo(folder: Path, rel: str, listing: _Listing) -> Path:
     depth = len(folder.parts)
     below = path.parts[depth:]
     if not below or path.parts[:depth] != folder.parts or ".." in below:
-        return path.resolve()
+        return _resolved(path)
     for end in range(1, len(below) + 1):
         if listing.links.get("/".join(below[:end]), True):  # a symlink, or not seen by the walk
-            return path.resolve()
+            return _resolved(path)
     return path
 
 
@@ -349,7 +358,7 @@ def _find_unused(entry: Entry, folder: Path, referenced: set[Path], listing: _Li
     problems = []
     for rel, path, link in listing.images:
         # Every folder walked is resolved already, so only a symlink resolves to another path.
-        if (path.resolve() if link else path) not in referenced:
+        if (_resolved(path) if link else path) not in referenced:
             problems.append(Problem(entry.source, None, "", _msg_unused(rel), WARNING))
     return problems
 

@@ -472,3 +472,12 @@ def test_check_warns_about_gps_in_the_repository(tmp_path: Path) -> None:
     entry = Entry(slug="usaha", source=folder / "index.md", nama="U", sektor="kuliner", kecamatan="Setu", ringkasan="R", foto=("foto/hp.jpg",))
     messages = [p.message for p in check_photos([entry])]
     assert any("memuat lokasi GPS" in m and "umkm bersihkan-foto" in m for m in messages)
+
+
+def test_a_symlink_loop_is_a_message_not_a_crash(tmp_path: Path) -> None:
+    entry = make_entry(tmp_path, foto=("putar.jpg",))
+    (entry.folder / "putar.jpg").symlink_to("putar.jpg")  # points at itself
+    (entry.folder / "foto").mkdir()
+    (entry.folder / "foto" / "lingkar.jpg").symlink_to("lingkar.jpg")  # an unreferenced loop
+    for problems in (check_photos([entry]), process_photos([entry], tmp_path / "cache")[1]):
+        assert any(p.field == "foto[0]" and "tidak dapat dibaca" in p.message for p in problems)
