@@ -504,6 +504,15 @@ _SECTION_INDEX = {
 def _listings(region: Region, businesses: Sequence[Business]) -> dict[str, list[_Listing]]:
     """Every sector, kecamatan and certification kind of the region, with its businesses."""
     place = region.nama
+    # One pass over the catalog, not one per listing (a region has dozens of listings).
+    by_sector: dict[str, list[Business]] = {}
+    by_kecamatan: dict[str, list[Business]] = {}
+    by_kind: dict[str, list[Business]] = {}
+    for b in businesses:
+        by_sector.setdefault(b.sector.key, []).append(b)
+        by_kecamatan.setdefault(b.kecamatan.slug, []).append(b)
+        for kind in b.valid_cert_kinds:
+            by_kind.setdefault(kind, []).append(b)
     sectors = [
         _Listing(
             base=f"sektor/{s.key}",
@@ -512,7 +521,7 @@ def _listings(region: Region, businesses: Sequence[Business]) -> dict[str, list[
             title=f"Sektor {s.label}",
             heading=s.label,
             lead=f"Usaha sektor {s.label} di {place}.",
-            businesses=tuple(b for b in businesses if b.sector.key == s.key),
+            businesses=tuple(by_sector.get(s.key, ())),
         )
         for s in region.sectors
     ]
@@ -524,7 +533,7 @@ def _listings(region: Region, businesses: Sequence[Business]) -> dict[str, list[
             title=f"Kecamatan {k.nama}",
             heading=k.nama,
             lead=f"Usaha di Kecamatan {k.nama}, {place}.",
-            businesses=tuple(b for b in businesses if b.kecamatan.slug == k.slug),
+            businesses=tuple(by_kecamatan.get(k.slug, ())),
         )
         for k in sorted(region.kecamatan, key=lambda k: (k.nama.casefold(), k.slug))
     ]
@@ -536,7 +545,7 @@ def _listings(region: Region, businesses: Sequence[Business]) -> dict[str, list[
             title=f"Sertifikasi {c.label}",
             heading=c.label,
             lead=f"Usaha di {place} dengan sertifikat {c.label} yang masih berlaku.",
-            businesses=tuple(b for b in businesses if c.key in b.valid_cert_kinds),
+            businesses=tuple(by_kind.get(c.key, ())),
             kind=c,
         )
         for c in region.cert_kinds
