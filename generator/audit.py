@@ -26,6 +26,7 @@ from PIL import Image
 
 from generator.problems import Problem
 from generator.validate import mask_digits
+from generator.workers import map_items
 
 # Anywhere in the site. Pagefind's own files only under pagefind/, SVG only under the theme's
 # assets/ (an SVG is a document that can hold script: it is audited like a page as well).
@@ -131,13 +132,16 @@ def audit_site(
     fingerprint = _fingerprint(rules)
     known = _load_clean(cache_file, fingerprint)
     clean: list[str] = []
-    # One pass, one file at a time: the cost grows with the site, never with its square.
+    todo: list[tuple[str, str, str]] = []
+    # One pass over the files: the cost grows with the site, never with its square.
     for rel, path in _walk(Path(site_dir), problems):
         key = hashlib.sha256(rel.encode() + b"\0" + Path(path).read_bytes()).hexdigest()[:32] if cache_file else ""
         if key and key in known:
             clean.append(key)
-            continue
-        found = _audit_file(Path(path), rel, rules)
+        else:
+            todo.append((rel, path, key))
+    # Files not seen clean before are parsed in worker processes when there are many (a first build).
+    for (_, _, key), found in zip(todo, map_items(lambda item: _audit_file(Path(item[1]), item[0], rules), todo), strict=True):
         problems += found
         if key and not found:
             clean.append(key)
