@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.workers import map_items
+
 HEADERS_FILE = "_headers"
 NGINX_HEADERS_FILE = "_headers.nginx"
 ROBOTS_FILE = "robots.txt"
@@ -52,6 +54,13 @@ class InlineCode:
     form_origins: set[str] = field(default_factory=set)  # external form targets (https origins)
     wasm: bool = False  # WebAssembly in the site (a search index such as Pagefind)
 
+    def merge(self, other: InlineCode) -> None:
+        self.scripts |= other.scripts
+        self.styles |= other.styles
+        self.style_attributes = self.style_attributes or other.style_attributes
+        self.form_origins |= other.form_origins
+        self.wasm = self.wasm or other.wasm
+
     def add_page(self, html: str) -> None:
         for match in _SCRIPT.finditer(html):
             attrs = _attributes(match.group(1))
@@ -72,12 +81,19 @@ def publish_site(site_dir: Path, *, site_url: str, site_name: str, description: 
 
 
 def scan_site(site_dir: Path) -> InlineCode:
-    """Every inline script and style of every page, in one pass over the HTML files."""
+    """Every inline script and style of every page, in one pass over the HTML files (spread over
+    worker processes for a large site)."""
     code = InlineCode()
-    for path in sorted(site_dir.rglob("*.html")):
-        code.add_page(path.read_text(encoding="utf-8", errors="replace"))
+    for page in map_items(_scan_page, sorted(site_dir.rglob("*.html"))):
+        code.merge(page)
     # WebAssembly files: *.wasm, or Pagefind's compressed wasm.<language>.pagefind.
     code.wasm = any(True for pattern in ("*.wasm", "wasm.*.pagefind") for _ in site_dir.rglob(pattern))
+    return code
+
+
+def _scan_page(path: Path) -> InlineCode:
+    code = InlineCode()
+    code.add_page(path.read_text(encoding="utf-8", errors="replace"))
     return code
 
 
