@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 MIN_BATCH = 64  # fewer items than this are done here
@@ -40,8 +41,11 @@ def map_items(fn: Callable[[_T], _R], items: Sequence[_T], *, workers: int | Non
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             chunk = max(1, len(items) // (workers * 8))
             return list(pool.map(_call, range(len(items)), chunksize=chunk))
+    except (BrokenProcessPool, OSError):
+        pass  # no process could be started or one died (out of memory, a container's limits)
     finally:
         _job = None
+    return [fn(item) for item in items]
 
 
 def _call(index: int) -> Any:

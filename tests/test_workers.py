@@ -47,3 +47,11 @@ def test_a_site_built_by_workers_is_byte_identical(
     monkeypatch.setattr(workers, "MIN_BATCH", 1)
     spread = build_site(project, monkeypatch)
     assert spread == alone
+
+
+def test_without_worker_processes_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", refuse)
+    assert workers.map_items(lambda n: n + 1, list(range(10)), workers=2, min_batch=1) == list(range(1, 11))
