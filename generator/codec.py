@@ -81,7 +81,8 @@ def decode(cls: type[_T], data: Any, **given: Any) -> _T:
 
     `given` supplies fields of `cls` that were left out of `data` (a record's parent, say)."""
     try:
-        value: _T = _dataclass_decoder(cls)(data, given) if given else _decoder(cls)(data)
+        kind: Any = cls
+        value: _T = _dataclass_decoder(kind)(data, given) if given else _decoder(kind)(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise CodecError(f"data does not fit {cls.__name__}: {exc}") from None
     return value
@@ -201,7 +202,7 @@ def _dataclass_decoder(cls: type) -> Callable[..., Any]:
             raise KeyError(", ".join(sorted(missing)))
         # What the frozen dataclass's own __init__ would store, without its per-field
         # object.__setattr__ calls (half the cost of decoding); defaults are immutable values.
-        instance = new(cls)
+        instance: Any = new(cls)
         values = instance.__dict__
         values.update(defaults)
         values.update(data)

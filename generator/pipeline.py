@@ -127,9 +127,9 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
         cache.store_validation(store, folder, keys[folder], *result)
         results[folder] = result
     entries = []
-    for result in results.values():
-        assert result is not None
-        entry, entry_problems = result
+    for found in results.values():
+        assert found is not None
+        entry, entry_problems = found
         problems += entry_problems
         entries += [entry] if entry else []
     if not only:
