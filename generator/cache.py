@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -125,26 +125,22 @@ class RecordStore:
 
     def get(self, slug: str, key: str) -> tuple[Any, list[str]] | None:
         """The data and texts stored for `slug` under `key`; None when absent, damaged or stale."""
-        record = self._shard(slug).get(slug)
-        if record is None:
-            return None
-        raw = bytes(record)
-        try:
-            end = raw.index(b"\n")
-            head = json.loads(raw[:end])
-            if not isinstance(head, dict) or head.get("kunci") != key:
-                return None
-            texts, position = [], end + 1
-            for size in head["teks"]:
-                if not isinstance(size, int) or size < 0 or position + size > len(raw):
-                    return None
-                texts.append(raw[position : position + size].decode())
-                position += size
-            if position != len(raw):
-                return None
-            return head.get("isi"), texts
-        except (ValueError, TypeError, KeyError):
-            return None
+        return _parse_record(self._shard(slug).get(slug), key)
+
+    def get_many(self, keys: Mapping[str, str]) -> dict[str, tuple[Any, list[str]] | None]:
+        """`get` for every slug in `keys` (slug -> key), reading one shard at a time and letting it
+        go once read, so a large store is never held in memory whole beside what it decodes to."""
+        by_shard: dict[int, list[str]] = {}
+        for slug in keys:
+            by_shard.setdefault(_shard_number(slug, self.SHARDS), []).append(slug)
+        found = {}
+        for number, slugs in sorted(by_shard.items()):
+            records = self._load(number)
+            for slug in slugs:
+                found[slug] = _parse_record(records.get(slug), keys[slug])
+            if number not in self._dirty:
+                del self._shards[number]
+        return {slug: found[slug] for slug in keys}
 
     def put(self, slug: str, key: str, data: Any, texts: Iterable[str] = ()) -> None:
         """Keep a record, written by the next `save`."""
@@ -157,6 +153,8 @@ class RecordStore:
         """Drop the records of businesses no longer in the catalog (after a full build)."""
         wanted = set(slugs)
         for number in range(self.SHARDS):
+            if number not in self._shards and _read_index(self.folder / f"{number:02x}.rec").keys() <= wanted:
+                continue  # nothing to drop: the shard is not read whole
             records = self._load(number)
             gone = [slug for slug in records if slug not in wanted]
             for slug in gone:
@@ -201,6 +199,40 @@ class RecordStore:
 
 def _shard_number(slug: str, shards: int) -> int:
     return zlib.crc32(slug.encode()) % shards
+
+
+def _parse_record(record: bytes | memoryview | None, key: str) -> tuple[Any, list[str]] | None:
+    if record is None:
+        return None
+    raw = bytes(record)
+    try:
+        end = raw.index(b"\n")
+        head = json.loads(raw[:end])
+        if not isinstance(head, dict) or head.get("kunci") != key:
+            return None
+        texts, position = [], end + 1
+        for size in head["teks"]:
+            if not isinstance(size, int) or size < 0 or position + size > len(raw):
+                return None
+            texts.append(raw[position : position + size].decode())
+            position += size
+        if position != len(raw):
+            return None
+        return head.get("isi"), texts
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _read_index(path: Path) -> dict[str, Any]:
+    """The slugs of a shard file, from its first line only; nothing when absent or not ours."""
+    try:
+        with open(path, "rb") as shard:
+            head = json.loads(shard.readline())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("isi"), dict):
+        return {}
+    return head["isi"]
 
 
 def _read_shard(path: Path) -> dict[str, bytes | memoryview]:

@@ -268,7 +268,8 @@ def business_parts(
     )
     entries = sorted(catalog.entries, key=lambda e: e.slug)
     keys = {e.slug: cache.fingerprint(base, catalog.input_keys.get(e.slug) or codec.encode(e), _photo_identity(site, e)) for e in entries}
-    parts = {e.slug: _revive_parts(store.get(e.slug, keys[e.slug]), e) for e in entries}
+    stored = store.get_many(keys)
+    parts = {e.slug: _revive_parts(stored.pop(e.slug), e) for e in entries}
     missing = [e for e in entries if parts[e.slug] is None]
     if missing:
         story_cache = settings.cache_dir / "cerita.json"
