@@ -402,7 +402,9 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
             Crumb("Beranda", link("index.md")),
             Crumb(business.sector.label, link(listing_uri(f"sektor/{business.sector.key}", 1))),
         ],
-        today=site.today,
+        # Only a page with certificates shows the build date; the others stay valid across dates
+        # (the entry cache relies on it: pipeline.business_parts), so any other use of it fails.
+        **({"today": site.today} if business.certificates else {}),
     )
     cover_photo = site.photo(entry, entry.foto[0]) if entry.foto else None
     return GeneratedPage(

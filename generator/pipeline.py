@@ -30,7 +30,7 @@ from generator.pages import (
     render_register_page,
 )
 from generator.problems import Problem, errors_in
-from generator.quality import DEFAULT_RULES, QualityRules, rule_problems
+from generator.quality import DEFAULT_RULES, QualityRules, is_stale, rule_problems
 from generator.region import load_region
 from generator.schema import json_schema
 from generator.search import IndexedPage, record_order, render_search_page, search_record
@@ -118,7 +118,7 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
     # Unchanged folders are not parsed again: their entry and problems come from the entry cache.
     store = RecordStore(settings.cache_dir / cache.VALIDATION_DIR)
     # Validation reads only the year of the build date (`berdiri` may not lie in the future), so
-    # a record made yesterday still serves today; the rendered records are keyed by the full date.
+    # a record made yesterday still serves today (rendered records: see `_as_of`).
     base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today.year)
     keys = {folder: cache.fingerprint(base, cache.folder_fingerprint(folder)) for folder in folders}
     results = {folder: cache.cached_validation(store, folder, key) for folder, key in keys.items()}
@@ -257,7 +257,6 @@ def business_parts(
         cache.code_fingerprint(),
         templates_key or cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR),
         settings.region_file.read_bytes(),
-        settings.today,
         settings.expiring_days,
         settings.site_name,
         settings.rules,
@@ -267,7 +266,10 @@ def business_parts(
         settings.data_license_url,
     )
     entries = sorted(catalog.entries, key=lambda e: e.slug)
-    keys = {e.slug: cache.fingerprint(base, catalog.input_keys.get(e.slug) or codec.encode(e), _photo_identity(site, e)) for e in entries}
+    keys = {
+        e.slug: cache.fingerprint(base, catalog.input_keys.get(e.slug) or codec.encode(e), _photo_identity(site, e), _as_of(e, settings))
+        for e in entries
+    }
     stored = store.get_many(keys)
     parts = {e.slug: _revive_parts(stored.pop(e.slug), e) for e in entries}
     missing = [e for e in entries if parts[e.slug] is None]
@@ -332,6 +334,15 @@ def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> Busines
         )
     except (codec.CodecError, ValueError, TypeError, KeyError):
         return None
+
+
+def _as_of(entry: Entry, settings: Settings) -> tuple[object, ...]:
+    """What a business's parts take from the build date. With certificates, the date itself (their
+    status and the page's "status per" line); without, only whether its data has gone stale, so its
+    record serves build after build (tests/test_cache.py checks the parts do not differ)."""
+    if entry.sertifikasi:
+        return ("tanggal", settings.today)
+    return ("basi", is_stale(entry.diperbarui, settings.today, settings.rules.stale_months))
 
 
 def _photo_identity(site: Site, entry: Entry) -> tuple[object, ...]:

@@ -211,12 +211,12 @@ def test_removed_entries_lose_their_records(project: Path, make_entry: MakeEntry
 # --- rendered business records -----------------------------------------------------------------
 
 
-def build_site(project: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+def build_site(project: Path, monkeypatch: pytest.MonkeyPatch, day: date = TODAY) -> dict[str, bytes]:
     """A real `mkdocs build` of the project; every file of the site by path."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    monkeypatch.setenv("UMKM_TANGGAL", day.isoformat())
     build(load_config(str(project / "mkdocs.yml")))
     site = project / "site"
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
@@ -338,3 +338,33 @@ def test_validation_depends_on_the_year_of_the_build_date_only(project: Path, ma
         catalog, problems = check_catalog(settings, photos=False)
         results.append((catalog, formatted(problems)))
     assert results[0] == results[1] == results[2]
+
+
+def test_parts_without_certificates_do_not_depend_on_the_build_date(project: Path, make_entry: MakeEntry, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # What keying their records by staleness rather than by date (pipeline._as_of) relies on.
+    rich_catalog(make_entry)
+    make_entry("tanpa-sertifikat", {"nama": "Tanpa Sertifikat", "diperbarui": "2026-10-02", "produk": [{"nama": "Kue", "harga": "5000"}]})
+
+    def parts_on(day: date) -> dict[str, pipeline.BusinessParts]:
+        settings = dataclasses.replace(settings_for(project, day), cache_dir=tmp_path_factory.mktemp("tembolok"), site_url="https://contoh.id/")
+        catalog, _ = check_catalog(settings, photos=False)
+        assert catalog is not None
+        data = pipeline.DataSettings(settings.site_url, settings.site_name, settings.today)
+        return {p.business.slug: p for p in pipeline.business_parts(settings, catalog, {}, data)}
+
+    early, late = parts_on(date(2026, 11, 28)), parts_on(date(2027, 2, 20))  # the same side of every stale limit
+    for slug in ("keripik-sari-rasa", "tanpa-sertifikat"):
+        assert not early[slug].business.certificates
+        assert early[slug] == late[slug]
+    assert early["telaga-batik"] != late["telaga-batik"]  # its halal certificate is about to expire in February
+
+
+def test_a_new_build_date_renders_again_only_businesses_with_certificates(
+    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]
+) -> None:
+    rich_catalog(make_entry)
+    build_site(project, monkeypatch)
+    count_renders.clear()
+    site = build_site(project, monkeypatch, TODAY + timedelta(days=1))
+    assert count_renders == ["telaga-batik"]  # the only one with a certificate: its page shows the date
+    assert "29 November 2026" in site["usaha/telaga-batik/index.html"].decode()
