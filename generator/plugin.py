@@ -114,7 +114,9 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         # First: the search index is part of the site that the policy and the audit below check.
         assert self.content is not None
         try:
-            stats = index_site(Path(config.site_dir), self.content.search_records, work_dir=self.settings(config).cache_dir / "cari")
+            # A preview of some entries indexes them in a temporary folder: the kept one is the whole catalog's.
+            work_dir = None if _preview_slugs() else self.settings(config).cache_dir / "cari"
+            stats = index_site(Path(config.site_dir), self.content.search_records, work_dir=work_dir)
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from None
         log.info(f"Indeks pencarian: {stats.records} usaha dalam {stats.seconds:.1f} detik")
