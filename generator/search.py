@@ -16,6 +16,7 @@ Why records built from the enriched catalog, not the built HTML pages:
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import html
@@ -292,13 +293,22 @@ def index_site(
     rebuild rewrites only the records that changed; without it they go to a temporary folder."""
     start = time.perf_counter()
     output = site_dir / bundle_dir
+    indexed = [r if isinstance(r, IndexedPage) else IndexedPage.of(r) for r in records]
+    marker = work_dir.with_name(work_dir.name + ".json") if work_dir else None
+    digest = _records_digest(indexed)
+    if marker is not None and records and _bundle_is_current(marker, output, digest):
+        # A rebuild (umkm serve) whose records did not change keeps the bundle it already has.
+        files = [p for p in output.rglob("*") if p.is_file()]
+        return IndexStats(len(records), len(files), sum(p.stat().st_size for p in files), time.perf_counter() - start)
+    if marker is not None:
+        marker.unlink(missing_ok=True)
     if output.exists():
         shutil.rmtree(output)
     if not records:
         # A new catalog with no entry yet still builds; the search page says it cannot search.
         return IndexStats(records=0, files=0, bytes=0, seconds=time.perf_counter() - start)
     try:
-        _write_index(records, output, work_dir)
+        _write_index(indexed, output, work_dir)
     except (FileNotFoundError, PermissionError) as exc:
         raise SearchIndexError(f"Pagefind tidak ditemukan ({exc}); pasang dependensi proyek: pip install -e .") from exc
     except subprocess.TimeoutExpired as exc:
@@ -310,12 +320,41 @@ def index_site(
     except (OSError, ValueError, LookupError) as exc:
         raise SearchIndexError(f"indeks pencarian Pagefind tidak lengkap ({exc})") from exc
     files = [p for p in output.rglob("*") if p.is_file()]
+    if marker is not None:
+        _remember_bundle(marker, output, digest, files)
     return IndexStats(
         records=len(records),
         files=len(files),
         bytes=sum(p.stat().st_size for p in files),
         seconds=time.perf_counter() - start,
     )
+
+
+def _records_digest(records: Sequence[IndexedPage]) -> str:
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r.url):
+        digest.update(record.url.encode() + b"\0" + record.html.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _bundle_is_current(marker: Path, output: Path, digest: str) -> bool:
+    """Whether `output` is still the bundle made from records with this digest (every file as written)."""
+    try:
+        known = json.loads(marker.read_text(encoding="utf-8"))
+        if known.get("catatan") != digest or known.get("bundel") != str(output):
+            return False
+        files = known["berkas"]
+        return bool(files) and all((output / name).stat().st_size == size for name, size in files.items()) and sum(
+            1 for p in output.rglob("*") if p.is_file()
+        ) == len(files)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return False
+
+
+def _remember_bundle(marker: Path, output: Path, digest: str, files: Sequence[Path]) -> None:
+    sizes = {p.relative_to(output).as_posix(): p.stat().st_size for p in files}
+    with contextlib.suppress(OSError):
+        marker.write_text(json.dumps({"catatan": digest, "bundel": str(output), "berkas": sizes}), encoding="utf-8")
 
 
 def record_html(record: SearchRecord) -> str:

@@ -240,3 +240,23 @@ def test_record_pages_kept_between_builds_are_rewritten_only_when_changed(tmp_pa
     assert sorted(p.relative_to(pages).as_posix() for p in pages.rglob("*.html")) == ["usaha/a/index.html", "usaha/c/index.html"]
     _sync_record_pages([IndexedPage("usaha/a/", "<p>baru</p>")], pages)
     assert kept.read_text() == "<p>baru</p>"
+
+
+def test_an_unchanged_index_is_kept_and_a_changed_or_damaged_one_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import search
+    from generator.search import IndexedPage, index_site
+
+    runs: list[int] = []
+    original = search._write_index
+    monkeypatch.setattr(search, "_write_index", lambda records, output, work_dir=None: (runs.append(1), original(records, output, work_dir)))
+    site, work = tmp_path / "site", tmp_path / "cache" / "cari"
+    page = '<!doctype html><html lang="id"><head><title>A</title></head><body><main data-pagefind-body><h1>Keripik</h1></main></body></html>'
+    records = [IndexedPage("usaha/a/", page)]
+    first = index_site(site, records, work_dir=work)
+    index_site(site, records, work_dir=work)
+    assert len(runs) == 1 and first.files > 0  # the same records: the bundle is kept
+    index_site(site, [IndexedPage("usaha/a/", page.replace("Keripik", "Sambal"))], work_dir=work)
+    assert len(runs) == 2
+    next(p for p in (site / "pagefind").rglob("*") if p.is_file()).unlink()  # a bundle no longer whole
+    index_site(site, [IndexedPage("usaha/a/", page.replace("Keripik", "Sambal"))], work_dir=work)
+    assert len(runs) == 3 and (site / "pagefind" / "pagefind-entry.json").is_file()
