@@ -128,6 +128,8 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         settings = self.settings(config)
         server.watch(str(settings.catalog_dir))
         server.watch(str(settings.region_file))
+        if config.theme.custom_dir:  # our page templates: an edit re-renders the pages (cache keys hold their contents)
+            server.watch(str(config.theme.custom_dir))
         return server
 
     def settings(self, config: MkDocsConfig) -> Settings:

@@ -89,3 +89,17 @@ def test_story_cache_ignores_another_version(tmp_path: Path, monkeypatch: pytest
 def test_front_matter_strings_round_trip(text: str) -> None:
     quoted = plugin._yaml_quote(html.escape(text))
     assert yaml.safe_load(f"title: {quoted}")["title"] == html.escape(text)
+
+
+def test_serve_watches_the_catalog_the_region_and_the_page_templates(project: Path) -> None:
+    from mkdocs.config import load_config
+
+    config = load_config(str(project / "mkdocs.yml"))
+    watched: list[str] = []
+
+    class Server:
+        def watch(self, path: str) -> None:
+            watched.append(path)
+
+    config.plugins["umkm"].on_serve(Server(), config=config, builder=None)
+    assert {Path(p).resolve() for p in watched} >= {(project / name).resolve() for name in ("catalog", "wilayah.yml", "theme")}
