@@ -227,12 +227,18 @@ def _read_index(path: Path) -> dict[str, Any]:
     """The slugs of a shard file, from its first line only; nothing when absent or not ours."""
     try:
         with open(path, "rb") as shard:
-            head = json.loads(shard.readline())
+            return _shard_index(shard.readline())
     except (OSError, ValueError):
         return {}
+
+
+def _shard_index(line: bytes) -> dict[str, Any]:
+    """A shard's first line: slug -> [offset, size] of its record; raises ValueError when not ours."""
+    head = json.loads(line)
     if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("isi"), dict):
-        return {}
-    return head["isi"]
+        raise ValueError("not a shard of this format")
+    index: dict[str, Any] = head["isi"]
+    return index
 
 
 def _read_shard(path: Path) -> dict[str, bytes | memoryview]:
@@ -240,12 +246,10 @@ def _read_shard(path: Path) -> dict[str, bytes | memoryview]:
     try:
         raw = path.read_bytes()
         end = raw.index(b"\n")
-        head = json.loads(raw[:end])
-        if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("isi"), dict):
-            return {}
+        index = _shard_index(raw[:end])
         body = memoryview(raw)[end + 1 :]
         records: dict[str, bytes | memoryview] = {}
-        for slug, (offset, size) in head["isi"].items():
+        for slug, (offset, size) in index.items():
             if not (isinstance(offset, int) and isinstance(size, int) and offset >= 0 and offset + size <= len(body)):
                 return {}
             records[slug] = body[offset : offset + size]

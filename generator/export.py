@@ -25,7 +25,7 @@ from typing import Any
 from generator import schema
 from generator.enrich import Business, ProductView
 from generator.models import Catalog, Entry, ProcessedPhoto, Region
-from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, make_environment, page_url, url_to
+from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to
 from generator.schema import Field
 
 PAGE_URI = "data/index.md"
@@ -147,10 +147,11 @@ def data_row(business: Business, region: Region, photos: dict[Path, ProcessedPho
     """What one business contributes to the JSON and CSV files."""
     row = _Row(business, _page_link(settings, business.slug), _photo_linker(settings, photos, business.entry))
     product_rows = [dataclasses.replace(row, product=p) for p in business.products]
+    business_columns, product_columns = _public_columns(region)
     return DataRow(
         json=_compact_json(business_record(row)),
-        csv=_csv_lines([_cell(c.read(row)) for c in _public_business_columns(region)]),
-        products_csv=_csv_lines(*([_cell(c.read(p)) for c in _public_product_columns()] for p in product_rows)),
+        csv=_csv_lines([_cell(c.read(row)) for c in business_columns]),
+        products_csv=_csv_lines(*([_cell(c.read(p)) for c in product_columns] for p in product_rows)),
         product_count=len(product_rows),
     )
 
@@ -498,25 +499,17 @@ def render_data_page(
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _public_business_columns(region: Region) -> tuple[Column, ...]:
-    return _public_columns(region)[0]
-
-
-def _public_product_columns() -> tuple[Column, ...]:
-    return _public_columns(None)[1]
-
-
 # By identity of the region and the schema: hashing a whole Region for every business costs more
 # than the row itself, and the schema is swapped in tests.
 _PUBLIC_COLUMNS: dict[tuple[int, int], tuple[object, object, tuple[tuple[Column, ...], tuple[Column, ...]]]] = {}
 
 
-def _public_columns(region: Region | None) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
+def _public_columns(region: Region) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
+    """The published columns of umkm.csv and produk.csv."""
     key = (id(region), id(schema.ENTRY))
     known = _PUBLIC_COLUMNS.get(key)
     if known is None or known[0] is not region or known[1] is not schema.ENTRY:
-        business = _public(business_columns_for(region)) if region is not None else ()
-        known = _PUBLIC_COLUMNS[key] = (region, schema.ENTRY, (business, _public(PRODUCT_COLUMNS)))
+        known = _PUBLIC_COLUMNS[key] = (region, schema.ENTRY, (_public(business_columns_for(region)), _public(PRODUCT_COLUMNS)))
     return known[2]
 
 
@@ -569,8 +562,7 @@ def _file_link(settings: DataSettings, uri: str, from_uri: str) -> str:
 
 def _photo_linker(settings: DataSettings, photos: dict[Path, ProcessedPhoto], entry: Entry) -> Callable[[str], str]:
     def photo_url(rel: str) -> str:
-        path = entry.folder / rel
-        photo = photos.get(path) or photos.get(path.resolve())
+        photo = find_photo(photos, entry, rel)
         if photo is None or not photo.jpeg:
             return ""
         return _file_link(settings, photo.jpeg[-1].uri, JSON_URI)

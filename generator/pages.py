@@ -166,7 +166,7 @@ class Site:
     def photo(self, entry: Entry, rel: str) -> ProcessedPhoto | None:
         key = (entry.folder, rel)
         if key not in self.found:
-            self.found[key] = _find_photo(self.photos, entry, rel)
+            self.found[key] = find_photo(self.photos, entry, rel)
         return self.found[key]
 
 
@@ -651,7 +651,8 @@ def _fallback(variants: Sequence[ImageVariant], width: int) -> ImageVariant:
     return next((v for v in variants if v.width >= width), variants[-1])
 
 
-def _find_photo(photos: dict[Path, ProcessedPhoto], entry: Entry, rel: str) -> ProcessedPhoto | None:
+def find_photo(photos: dict[Path, ProcessedPhoto], entry: Entry, rel: str) -> ProcessedPhoto | None:
+    """The processed photo an entry's field names (None when the images stage refused it)."""
     # The images stage keys photos by resolved absolute path (images.photo_source).
     path = entry.folder / rel
     return photos.get(path) or photos.get(path.resolve())

@@ -34,7 +34,7 @@ import nh3
 from generator.enrich import Business
 from generator.models import Entry, ProcessedPhoto, Region
 from generator.pages import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
-from generator.pages import GeneratedPage, format_rupiah, format_tanggal, listing_uri, make_environment, url_to
+from generator.pages import GeneratedPage, find_photo, format_rupiah, format_tanggal, listing_uri, make_environment, url_to
 from generator.story import render_story
 
 SEARCH_URI = "cari/index.md"  # served at cari/
@@ -381,7 +381,7 @@ def record_html(record: SearchRecord) -> str:
     return "".join(parts)
 
 
-def _write_index(records: Sequence[SearchRecord | IndexedPage], output: Path, work_dir: Path | None = None) -> None:
+def _write_index(records: Sequence[IndexedPage], output: Path, work_dir: Path | None = None) -> None:
     """Run Pagefind's own command line over one small page per record.
 
     Not its Python service: that replies "files written" while the writes are still queued on
@@ -404,13 +404,10 @@ def _write_index(records: Sequence[SearchRecord | IndexedPage], output: Path, wo
         raise SearchIndexError(f"Pagefind gagal membangun indeks pencarian: {(result.stderr or result.stdout).strip()[-500:]}")
 
 
-def _sync_record_pages(records: Sequence[SearchRecord | IndexedPage], pages: Path) -> None:
+def _sync_record_pages(records: Sequence[IndexedPage], pages: Path) -> None:
     """Make `pages` hold exactly one page per record: unchanged files are left alone."""
     pages.mkdir(parents=True, exist_ok=True)
-    wanted = {}
-    for record in records:
-        indexed = record if isinstance(record, IndexedPage) else IndexedPage.of(record)
-        wanted[pages / indexed.url / "index.html"] = indexed.html.encode()
+    wanted = {pages / record.url / "index.html": record.html.encode() for record in records}
     for path in pages.rglob("*"):
         if path.is_file() and path not in wanted:
             path.unlink()
@@ -497,8 +494,7 @@ def _plain_text(story_html: str) -> str:
 
 def _thumbnail(photos: dict[Path, ProcessedPhoto], entry: Entry, rels: Sequence[str]) -> str:
     for rel in rels:
-        path = entry.folder / rel
-        photo = photos.get(path) or photos.get(path.resolve())
+        photo = find_photo(photos, entry, rel)
         variants = (photo.thumb_webp or photo.thumb_jpeg) if photo else ()
         if variants:
             return variants[0].uri

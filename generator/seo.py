@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from generator.enrich import Business, CertificateView, ProductView
 from generator.models import ImageVariant, ProcessedPhoto, Region
-from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, make_environment, page_url
+from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url
 
 SEO_TEMPLATE = "seo.html"
 SITE_ICON = "assets/ikon-512.png"  # the link preview of pages without a photo
@@ -88,8 +88,7 @@ def render_business_head(
     templates_dir: Path | None = None,
 ) -> str:
     """The `<head>` HTML of one business page (what `render_heads` makes for it)."""
-    folder = business.entry.folder
-    own = (photos.get(folder / rel) or photos.get((folder / rel).resolve()) for rel in business.entry.foto[:1])
+    own = (find_photo(photos, business.entry, rel) for rel in business.entry.foto[:1])
     variants = {v.uri: v for photo in own if photo for v in photo.jpeg}
     seo = page_seo(page, business, region, variants, site_url=site_url, site_name=site_name)
     return render_head(seo, env=make_environment(templates_dir or TEMPLATES_DIR))

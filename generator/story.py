@@ -47,7 +47,7 @@ def render_story(markdown_text: str) -> str:
     """Safe HTML for an owner's Markdown story (headings demoted to h3/h4), memoised by content."""
     if not markdown_text.strip():
         return ""
-    key = hashlib.sha256(markdown_text.encode()).hexdigest()[:32]
+    key = _story_key(markdown_text)
     html = _memo.get(key)
     if html is None:
         html = _memo[key] = _render(markdown_text)
@@ -57,7 +57,7 @@ def render_story(markdown_text: str) -> str:
 def remember_story(markdown_text: str, html: str) -> None:
     """Keep a story rendered elsewhere (in a worker process) as `render_story` would have."""
     if markdown_text.strip():
-        _memo[hashlib.sha256(markdown_text.encode()).hexdigest()[:32]] = html
+        _memo[_story_key(markdown_text)] = html
 
 
 def load_story_cache(path: Path) -> None:
@@ -72,12 +72,16 @@ def load_story_cache(path: Path) -> None:
 
 def save_story_cache(path: Path, keep: Iterable[str]) -> None:
     """Write the stories of this build (only those: the cache never outgrows the catalog)."""
-    keys = {hashlib.sha256(text.encode()).hexdigest()[:32] for text in keep if text.strip()}
+    keys = {_story_key(text) for text in keep if text.strip()}
     data = {"versi": CACHE_VERSION, "cerita": {k: _memo[k] for k in sorted(keys) if k in _memo}}
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(temp, path)
+
+
+def _story_key(markdown_text: str) -> str:
+    return hashlib.sha256(markdown_text.encode()).hexdigest()[:32]
 
 
 def _render(markdown_text: str) -> str:
