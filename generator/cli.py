@@ -97,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     from_issue.add_argument("--laporan", type=Path, help="tulis pesan untuk pengirim (Markdown) ke berkas ini, untuk dikirim sebagai komentar")
     from_issue.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="awalan alamat foto yang boleh diunduh (bawaan: lampiran GitHub); boleh diulang")
     from_issue.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
+    from_issue.add_argument(
+        "--pengirim",
+        metavar="AKUN",
+        help="akun GitHub pembuat issue: usaha baru dikelola akun ini; pembaruan oleh akun yang bukan pengelolanya perlu verifikasi Dinas",
+    )
+    from_issue.add_argument("--rujukan", default="", metavar="TEKS", help="rujukan permintaan untuk pesan konfirmasi, misalnya 'issue #12'")
     from_issue.set_defaults(run=run_from_issue)
 
     impor = sub.add_parser("import", help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
@@ -328,9 +334,14 @@ def run_formulir(args: argparse.Namespace) -> int:
     return write_generated(outputs, check=args.check, command="umkm formulir", ok="formulir issue sesuai dengan skema")
 
 
+# `umkm from-issue` wrote the entry, but it is an update by someone else: the Dinas verifies it first.
+EXIT_NEEDS_VERIFICATION = 3
+
+
 def run_from_issue(args: argparse.Namespace) -> int:
     from generator.fetch import GITHUB_PHOTO_SOURCES
     from generator.forms import entry_from_issue, report_markdown
+    from generator.integrity import Requester
 
     settings = load_settings(args.config_file, args.tanggal)
     region = _region_or_exit(settings)
@@ -347,12 +358,18 @@ def run_from_issue(args: argparse.Namespace) -> int:
         kind=args.formulir,
         photo_sources=args.sumber_foto or GITHUB_PHOTO_SOURCES,
         schema_ref=_schema_ref(settings),
+        requester=Requester.github(args.pengirim) if args.pengirim else Requester.unknown(),
     )
     for message in result.messages:
         print(message.format())
     if args.laporan:
         args.laporan.parent.mkdir(parents=True, exist_ok=True)
-        args.laporan.write_text(report_markdown(result), encoding="utf-8")
+        page = f"{settings.site_url.rstrip('/')}/usaha/{result.slug}/" if settings.site_url.startswith("https://") and result.slug else ""
+        text = report_markdown(result, region=region, catalog_name=settings.site_name, reference=args.rujukan, page_url=page)
+        args.laporan.write_text(text, encoding="utf-8")
+    if result.needs_verification:
+        print(f"Ditulis, PERLU VERIFIKASI Dinas (bukan pengelola usaha ini): {display_path(settings.catalog_dir / result.slug / 'index.md')}", file=sys.stderr)
+        return EXIT_NEEDS_VERIFICATION
     if result.ok:
         print(f"Ditulis: {display_path(settings.catalog_dir / result.slug / 'index.md')}", file=sys.stderr)
         return 0

@@ -25,6 +25,7 @@ import yaml
 
 from generator.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
 from generator.images import MAX_PHOTO_MB
+from generator.integrity import Classification, Requester, change_report, classify_change, first_managers, is_staff, md
 from generator.load import SLUG, load_entry
 from generator.models import Region
 from generator.problems import ERROR, WARNING, Problem, errors_in
@@ -125,7 +126,7 @@ def form_fields(kind: str, region: Region) -> list[FormField]:
     if update:
         fields.append(_slug_field())
     for spec in ENTRY_FIELDS:
-        if spec.name in SKIPPED:
+        if spec.name in SKIPPED or spec.staff_only:  # the Dinas' own fields are never asked (integrity.py)
             continue
         if spec.type == "object":
             fields += [_scalar_field(child, (spec.name, child.name), region, update) for child in spec.fields]
@@ -612,10 +613,16 @@ class IssueResult:
     nama: str
     messages: list[Message]
     written: Written | None
+    classification: Classification | None = None  # who asked and what it changes (integrity.py)
 
     @property
     def ok(self) -> bool:
         return self.written is not None and self.written.written
+
+    @property
+    def needs_verification(self) -> bool:
+        """Written, but an update by someone else: the Dinas confirms it before it may be merged."""
+        return self.ok and self.classification is not None and self.classification.needs_verification
 
 
 def entry_from_issue(
@@ -629,8 +636,14 @@ def entry_from_issue(
     photo_sources: Sequence[str] | None = GITHUB_PHOTO_SOURCES,
     fetch: Callable[..., Photo] = fetch_photo,
     schema_ref: str | None = None,
+    requester: Requester | None = None,
 ) -> IssueResult:
-    """Turn a submitted form into `catalog/<slug>/`, written only when it passes the validator."""
+    """Turn a submitted form into `catalog/<slug>/`, written only when it passes the validator.
+
+    `requester` is who filed the issue (its author): a new business gets them as its manager, and
+    an update is classified by `integrity.classify_change` (an update by someone else is written,
+    so its pull request can be reviewed, but reported as "perlu verifikasi", never as passed)."""
+    requester = requester or Requester.unknown()
     kind = kind or detect_kind(body)
     sub = parse_issue(body, kind, region)
     slug, existing, story = _target(sub, catalog_dir)
@@ -658,8 +671,18 @@ def entry_from_issue(
                 names.append(photo.name)
             changes.append(Change(request.path, list(dict.fromkeys(names)), request.origin))
     data, origins = apply_changes(existing, [*changes, Change(("diperbarui",), today.isoformat())])
+    managers = first_managers(requester)
+    if kind == NEW and managers and not is_staff(requester, region):
+        data["pengelola"] = managers  # the first registration: its author manages the listing
+    old_story = story
     if sub.story is not None:
         story = sub.story
+    classification = None
+    if slug and (kind == NEW or existing):
+        classification = classify_change(
+            existing or None, data, requester, region, slug=slug, story_before=old_story if existing else None, story_after=story
+        )
+        sub.messages += [Message("", text) for text in classification.refused]
     # Checked even when the form itself has errors, so the owner gets every message in one reply.
     kwargs = {"schema_ref": schema_ref} if schema_ref else {}
     blocked = bool(errors_in_messages(sub.messages)) or not slug
@@ -668,7 +691,7 @@ def entry_from_issue(
         folder = catalog_dir / f".{folder.name}-periksa"
     written = write_entry(folder, data, story, photos, check=check, dry_run=blocked, **kwargs)
     messages = sub.messages + [_message(p, origins) for p in written.problems]
-    return IssueResult(slug, nama, _in_form_order(messages, form_fields(kind, region)), written)
+    return IssueResult(slug, nama, _in_form_order(messages, form_fields(kind, region)), written, classification)
 
 
 def _in_form_order(messages: list[Message], fields: list[FormField]) -> list[Message]:
@@ -732,15 +755,25 @@ def errors_in_messages(messages: Sequence[Message]) -> list[Message]:
     return [m for m in messages if m.level == ERROR]
 
 
-def report_markdown(result: IssueResult) -> str:
-    """The comment posted back on the issue, in plain Indonesian."""
+def report_markdown(result: IssueResult, *, region: Region | None = None, catalog_name: str = "", reference: str = "", page_url: str = "") -> str:
+    """The comment posted back on the issue, in plain Indonesian.
+
+    It never says "lolos" for an update by someone else: that one says "perlu verifikasi" and what
+    the clerk must do. With the region, every reply lists the sensitive changes before → after."""
     errors = errors_in_messages(result.messages)
     warnings = [m for m in result.messages if m.level == WARNING]
     lines: list[str] = []
-    if result.ok:
+    if result.needs_verification:
         lines.append(
-            f"Terima kasih! Data **{_md(result.nama)}** lolos pemeriksaan otomatis dan diteruskan ke petugas Dinas untuk ditinjau."
+            f"Terima kasih! Data **{md(result.nama)}** terbaca tanpa kesalahan, tetapi **perlu verifikasi**: pengirim issue ini "
+            "bukan pengelola usaha yang tercatat, jadi petugas Dinas akan memastikan perubahan ini langsung kepada pemilik usaha "
+            "lewat kontak yang sudah tercatat sebelum data tampil."
         )
+    elif result.ok:
+        lines.append(
+            f"Terima kasih! Data **{md(result.nama)}** lolos pemeriksaan otomatis dan diteruskan ke petugas Dinas untuk ditinjau."
+        )
+    if result.ok:
         if warnings:
             lines += ["", "Beberapa hal sebaiknya diperbaiki (ubah issue ini bila bisa):", ""]
             lines += [_bullet(m) for m in warnings]
@@ -752,15 +785,12 @@ def report_markdown(result: IssueResult) -> str:
         )
         if warnings and errors:
             lines += ["", "Catatan lain:", "", *[_bullet(m) for m in warnings]]
+    if result.ok and result.classification is not None and region is not None:
+        report = change_report(result.classification, region=region, catalog_name=catalog_name, reference=reference, page_url=page_url)
+        lines += ["", "---", "", report.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
 def _bullet(message: Message) -> str:
-    where = f"**{_md(message.where)}**: " if message.where else ""
-    return f"- {where}{_md(message.text)}"
-
-
-def _md(text: str) -> str:
-    """Text shown in a GitHub comment without turning into markup, mentions or links."""
-    text = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
-    return text.replace("@", "@\u200b")
+    where = f"**{md(message.where)}**: " if message.where else ""
+    return f"- {where}{md(message.text)}"

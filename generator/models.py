@@ -54,6 +54,9 @@ class Region:
     sectors: tuple[Sector, ...]
     cert_kinds: tuple[CertKind, ...]
     platforms: tuple[Platform, ...]
+    # The Dinas' staff (GitHub logins, as written in `dinas.petugas`): the only accounts whose
+    # changes count as the Dinas' own (generator/integrity.py). CODEOWNERS names the same accounts.
+    petugas: tuple[str, ...] = ()
 
     def sector(self, key: str) -> Sector:
         return next(s for s in self.sectors if s.key == key)
@@ -109,6 +112,14 @@ class Training:
 
 
 @dataclass(frozen=True)
+class Takedown:
+    """Why and since when the Dinas hides a listing (`diturunkan`); the data stays in the catalog."""
+
+    alasan: str
+    tanggal: date | None = None
+
+
+@dataclass(frozen=True)
 class Entry:
     """One validated business: the typed content of `catalog/<slug>/index.md`."""
 
@@ -132,6 +143,13 @@ class Entry:
     pembinaan: tuple[Training, ...] = ()
     diperbarui: date | None = None
     cerita: str = ""  # Markdown story, cleaned of control characters
+    diverifikasi: date | None = None  # when Dinas staff last confirmed the data with the owner
+    diturunkan: Takedown | None = None  # hidden from every output of the site (generator/integrity.py)
+    pengelola: tuple[str, ...] = ()  # GitHub logins that may update the entry; private
+
+    @property
+    def hidden(self) -> bool:
+        return self.diturunkan is not None
 
     @property
     def folder(self) -> Path:

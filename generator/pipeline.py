@@ -16,6 +16,7 @@ from generator import cache, codec, images
 from generator.cache import RecordStore
 from generator.enrich import Business, RegionLookup, enrich_catalog, enrich_entry
 from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data, redact_catalog
+from generator.integrity import published_catalog
 from generator.load import entry_folders, load_entry
 from generator.models import Catalog, Entry, ProcessedPhoto, Region
 from generator.pages import (
@@ -187,7 +188,8 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
     """Process photos and render every page of a validated catalog.
 
     `complete` is False for a preview of some entries: the cache then keeps the other entries' records."""
-    catalog = redact_catalog(catalog)  # private fields never reach a page, an index or an export
+    # Hidden listings (`diturunkan`) and private fields never reach a page, an index or an export.
+    catalog = redact_catalog(published_catalog(catalog))
     templates_key = cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR)
     if _templates_seen.get(settings.templates_dir) != templates_key:
         make_environment.cache_clear()  # templates are compiled once, again only after an edit (`umkm serve`)

@@ -13,6 +13,8 @@ from generator.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 _YES = {"ya", "yes", "true"}
+# A GitHub account name: letters, digits and single hyphens inside, at most 39 characters.
+GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 
 
 def slugify(text: str) -> str:
@@ -40,7 +42,7 @@ def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
         provinsi=reader.text(data, ("provinsi",)),
         negara=reader.text(data, ("negara",)),
         kode_wilayah=reader.text(data, ("kode_wilayah",), required=False),
-        dinas=reader.text(data, ("dinas",), required=False),
+        dinas=_dinas_name(reader, data),
         kecamatan=tuple(_kecamatan(reader, i, item) for i, item in reader.items(data, "kecamatan")),
         sectors=tuple(
             Sector(
@@ -70,9 +72,34 @@ def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
             )
             for i, item in reader.items(data, "platform")
         ),
+        petugas=_staff(reader, data),
     )
     _check_unique(region, reader)
     return (None if problems else region), problems
+
+
+def _dinas_name(reader: _Reader, data: dict[str, Any]) -> str:
+    """`dinas:` is a block (`nama`, `petugas`, ...); a plain name is still read, as older files wrote it."""
+    block = data.get("dinas")
+    if isinstance(block, dict):
+        return reader.text(block, ("dinas", "nama"))
+    return reader.text(data, ("dinas",), required=False)
+
+
+def _staff(reader: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
+    """The Dinas' staff logins; checked like GitHub checks a login, and never twice."""
+    block = data.get("dinas")
+    if not isinstance(block, dict):
+        return ()
+    logins = reader.texts(block, ("dinas", "petugas"))
+    seen: set[str] = set()
+    for login in logins:
+        if not GITHUB_LOGIN.match(login.removeprefix("@")):
+            reader.problem(("dinas", "petugas"), f"bukan nama akun GitHub (ditemukan '{login}'); tulis nama akunnya saja, misalnya petugas-dinas")
+        elif login.removeprefix("@").casefold() in seen:
+            reader.problem(("dinas", "petugas"), f"akun ganda '{login}'")
+        seen.add(login.removeprefix("@").casefold())
+    return tuple(login.removeprefix("@") for login in logins)
 
 
 def _kecamatan(reader: _Reader, i: int, item: dict[str, Any]) -> Kecamatan:

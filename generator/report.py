@@ -25,6 +25,7 @@ MARKDOWN_NAME = "laporan.md"
 COMMON_HEAD = ("usaha", "slug", "kecamatan", "pemilik")
 COMMON_TAIL = ("whatsapp", "pesan", "telepon", "email", "berkas")
 LOG_LIMIT = 10  # businesses listed per report on the terminal; the files hold all of them
+VERIFY_MONTHS = 12  # a Dinas verification older than this is reported for a new one
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Finding:
     @property
     def whatsapp_url(self) -> str:
         digits = self.business.entry.kontak.whatsapp
-        return whatsapp_url(digits, self.message) if digits else ""
+        return whatsapp_url(digits, self.message) if digits and self.message else ""
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,14 @@ def build_reports(
 ) -> list[Report]:
     """Every follow-up report, each sorted by stable keys."""
     letter = _Letter(region.dinas or f"Dinas {region.nama}", catalog_name)
+    shown = [b for b in businesses if not b.entry.hidden]  # a hidden listing is followed up as a takedown only
     return [
-        certificate_report(businesses, letter, today=today, expiring_days=expiring_days),
-        stale_report(businesses, letter, today=today, months=rules.stale_months),
-        completeness_report(businesses, letter, threshold=rules.completeness_threshold),
-        near_ready_report(businesses, letter),
+        certificate_report(shown, letter, today=today, expiring_days=expiring_days),
+        stale_report(shown, letter, today=today, months=rules.stale_months),
+        completeness_report(shown, letter, threshold=rules.completeness_threshold),
+        near_ready_report(shown, letter),
+        verification_report(shown, letter, today=today),
+        takedown_report(businesses),
     ]
 
 
@@ -185,6 +189,55 @@ def near_ready_report(businesses: Sequence[Business], letter: _Letter) -> Report
         title="Kurang satu syarat siap pengadaan",
         description="Usaha yang memenuhi semua syarat siap pengadaan kecuali satu, dan syarat yang kurang.",
         columns=("syarat", "syarat_label"),
+        findings=tuple(findings),
+    )
+
+
+def verification_report(businesses: Sequence[Business], letter: _Letter, *, today: date, months: int = VERIFY_MONTHS) -> Report:
+    """Businesses the Dinas never confirmed with their owner, or confirmed more than a year ago."""
+    due = sorted((b for b in businesses if is_stale(b.entry.diverifikasi, today, months)), key=lambda b: (b.entry.diverifikasi or date.min, b.slug))
+    findings = []
+    for b in due:
+        verified = b.entry.diverifikasi
+        extra: tuple[str | int, ...]
+        if verified is None:
+            subject, detail, extra = "belum pernah diverifikasi", "pastikan data langsung kepada pemilik, lalu isi diverifikasi", ("", "")
+        else:
+            elapsed = months_between(verified, today)
+            subject, detail, extra = f"diverifikasi {format_tanggal(verified)}", f"{elapsed} bulan lalu", (verified.isoformat(), elapsed)
+        message = letter.write(
+            b,
+            f"Kami sedang memastikan data {b.nama} di {letter.catalog} masih benar: nomor WhatsApp, toko online, produk dan "
+            "sertifikatnya. Mohon balas 'masih sesuai' bila data di halaman usaha Anda benar, atau kabari kami yang perlu diubah.",
+        )
+        findings.append(Finding(b, subject, detail, message, extra))
+    return Report(
+        key="verifikasi",
+        title=f"Belum diverifikasi atau diverifikasi lebih dari {months} bulan lalu",
+        description=f"Usaha yang datanya belum pernah dipastikan petugas Dinas langsung kepada pemiliknya (kolom diverifikasi), "
+        f"atau terakhir lebih dari {months} bulan sebelum {format_tanggal(today)}.",
+        columns=("diverifikasi", "bulan_sejak"),
+        findings=tuple(findings),
+    )
+
+
+def takedown_report(businesses: Sequence[Business]) -> Report:
+    """Listings the Dinas took down (`diturunkan`): hidden from the site, their data and reason kept."""
+    hidden = sorted((b for b in businesses if b.entry.diturunkan is not None), key=lambda b: (b.entry.diturunkan.tanggal or date.min, b.slug))  # type: ignore[union-attr]
+    findings = []
+    for b in hidden:
+        takedown = b.entry.diturunkan
+        assert takedown is not None
+        since = takedown.tanggal.isoformat() if takedown.tanggal else ""
+        subject = f"diturunkan {format_tanggal(takedown.tanggal)}" if takedown.tanggal else "diturunkan"
+        # No prefilled reminder: the number on file may be the very reason for the takedown.
+        findings.append(Finding(b, subject, takedown.alasan, "", (since, takedown.alasan)))
+    return Report(
+        key="diturunkan",
+        title="Usaha yang diturunkan (tidak tampil di situs)",
+        description="Entri dengan blok diturunkan: tidak tampil di halaman, daftar, pencarian, data terbuka, peta situs maupun "
+        "statistik; datanya tetap di katalog. Hapus blok diturunkan untuk menampilkannya lagi.",
+        columns=("tanggal", "alasan"),
         findings=tuple(findings),
     )
 

@@ -29,7 +29,7 @@ class Field:
     """One field of the entry: its type, its words for owners and its limits."""
 
     name: str
-    type: str  # text, year, date, integer, url, email, phone, instagram, nib, choice, list, object
+    type: str  # text, year, date, integer, url, email, phone, instagram, nib, github, choice, list, object
     label: str  # Indonesian, shown to owners
     help: str = ""
     required: bool = False
@@ -40,6 +40,11 @@ class Field:
     max_items: int | None = None
     example: str = ""
     private: bool = False  # validated, but never published: not on pages, not in the open data
+    # Shown before → after in every change report, whoever asks (generator/integrity.py): a changed
+    # phone number or shop link is how a listing is taken over.
+    sensitive: bool = False
+    # Only the Dinas' staff (`dinas.petugas` in the region file) may set or change it; never asked by a form.
+    staff_only: bool = False
 
     def child(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -66,20 +71,20 @@ ENTRY_FIELDS: tuple[Field, ...] = (
     _text("desa", "Desa/kelurahan", example="Wanasari"),
     _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Telaga RT 02/05"),
     _text("ringkasan", "Ringkasan", f"Satu kalimat tentang usaha, paling banyak {MAX_SUMMARY} karakter.", required=True, max_length=MAX_SUMMARY, example="Batik tulis dan cap khas Bekasi."),
-    _text("pemilik", "Nama pemilik", max_length=MAX_NAME, example="Ibu Rohimah"),
+    Field("pemilik", "text", "Nama pemilik", max_length=MAX_NAME, example="Ibu Rohimah", sensitive=True),
     Field("berdiri", "year", "Tahun berdiri", "Tahun, misalnya 2017.", example="2017"),
-    Field("nib", "nib", "NIB (Nomor Induk Berusaha)", "13 angka dari OSS, boleh ditulis berkelompok.", example='"9120301745821"'),
+    Field("nib", "nib", "NIB (Nomor Induk Berusaha)", "13 angka dari OSS, boleh ditulis berkelompok.", example='"9120301745821"', sensitive=True),
     _text("kapasitas", "Kapasitas produksi", "Misalnya: 3.000 potong per bulan.", example="3.000 potong per bulan"),
     Field(
         "kontak",
         "object",
         "Kontak",
         fields=(
-            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-1934-5521.", example='"0812-1934-5521"'),
-            Field("telepon", "phone", "Nomor telepon", example='"021-89951234"'),
-            Field("email", "email", "Email", max_length=120, example="telagabatik@example.id"),
-            Field("instagram", "instagram", "Instagram", "Nama akun (tanpa @) atau alamat profil.", max_length=120, example="telagabatik"),
-            Field("situs", "url", "Situs web", "Alamat lengkap, diawali https://", max_length=300, example="https://telagabatik.example.id"),
+            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-1934-5521.", example='"0812-1934-5521"', sensitive=True),
+            Field("telepon", "phone", "Nomor telepon", example='"021-89951234"', sensitive=True),
+            Field("email", "email", "Email", max_length=120, example="telagabatik@example.id", sensitive=True),
+            Field("instagram", "instagram", "Instagram", "Nama akun (tanpa @) atau alamat profil.", max_length=120, example="telagabatik", sensitive=True),
+            Field("situs", "url", "Situs web", "Alamat lengkap, diawali https://", max_length=300, example="https://telagabatik.example.id", sensitive=True),
         ),
     ),
     Field(
@@ -89,7 +94,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         "Halaman toko di marketplace atau katalog pengadaan.",
         fields=(
             Field("platform", "choice", "Platform", required=True, vocabulary="platform", example="tokopedia"),
-            Field("url", "url", "Alamat toko", "Alamat lengkap, diawali https://", required=True, max_length=300, example="https://www.tokopedia.com/telagabatik"),
+            Field("url", "url", "Alamat toko", "Alamat lengkap, diawali https://", required=True, max_length=300, example="https://www.tokopedia.com/telagabatik", sensitive=True),
         ),
         max_items=MAX_LIST,
     ),
@@ -99,7 +104,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         "Sertifikasi",
         fields=(
             Field("jenis", "choice", "Jenis sertifikat", required=True, vocabulary="sertifikasi", example="halal"),
-            _text("nomor", "Nomor sertifikat", required=True, max_length=60, example="ID32110000145680323"),
+            Field("nomor", "text", "Nomor sertifikat", required=True, max_length=60, example="ID32110000145680323", sensitive=True),
             Field("berlaku_sampai", "date", "Berlaku sampai", "Tanggal TAHUN-BULAN-HARI, misalnya 2027-08-30. Kosongkan bila tidak ada.", example="2027-08-30"),
             Field("produk", "list", "Produk yang dicakup", item=Field("produk", "text", "Nama produk", max_length=MAX_NAME), max_items=MAX_PRODUCTS),
         ),
@@ -115,7 +120,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
             _text("satuan", "Satuan", "Misalnya: lembar, kg, bungkus.", max_length=40, example="lembar"),
             _text("deskripsi", "Deskripsi produk", max_length=MAX_DESCRIPTION, example="Kain katun 2 meter."),
             PHOTO_LIST,
-            Field("tautan", "url", "Tautan produk", "Halaman produk di toko online, diawali https://", max_length=300),
+            Field("tautan", "url", "Tautan produk", "Halaman produk di toko online, diawali https://", max_length=300, sensitive=True),
         ),
         max_items=MAX_PRODUCTS,
     ),
@@ -132,6 +137,40 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         max_items=MAX_LIST,
     ),
     Field("diperbarui", "date", "Data diperbarui", "Tanggal data terakhir diperiksa, TAHUN-BULAN-HARI.", example="2026-10-02"),
+    # The Dinas' own fields (generator/integrity.py): a change to any of them by someone else fails the check.
+    Field(
+        "diverifikasi",
+        "date",
+        "Diverifikasi Dinas",
+        "Tanggal petugas Dinas memastikan data ini langsung kepada pemilik usaha, TAHUN-BULAN-HARI. Hanya diisi petugas Dinas.",
+        example="2026-12-01",
+        staff_only=True,
+    ),
+    Field(
+        "diturunkan",
+        "object",
+        "Diturunkan",
+        "Diisi petugas Dinas untuk menyembunyikan usaha ini dari situs (halaman, daftar, pencarian, data terbuka, peta situs) "
+        "tanpa menghapus datanya. Hapus blok ini untuk menampilkannya lagi. Tidak ditampilkan di situs.",
+        fields=(
+            Field("alasan", "text", "Alasan", "Mengapa usaha ini disembunyikan, untuk catatan Dinas.", required=True, max_length=MAX_TEXT, example="Nomor WhatsApp dilaporkan dipakai penipu"),
+            Field("tanggal", "date", "Tanggal", "Tanggal diturunkan, TAHUN-BULAN-HARI.", example="2026-12-01"),
+        ),
+        private=True,
+        staff_only=True,
+    ),
+    Field(
+        "pengelola",
+        "list",
+        "Pengelola (akun GitHub)",
+        "Akun GitHub yang boleh memperbarui usaha ini; diisi dari pendaftaran pertama dan hanya diubah petugas Dinas. "
+        "Tidak ditampilkan di situs.",
+        item=Field("pengelola", "github", "Akun GitHub", max_length=39),
+        max_items=MAX_LIST,
+        example="[akun-pemilik]",
+        private=True,
+        staff_only=True,
+    ),
 )
 
 ENTRY = Field("entri", "object", "Entri usaha", fields=ENTRY_FIELDS)
@@ -215,7 +254,9 @@ def _field_schema(field: Field, region: Region) -> dict[str, Any]:
             out["pattern"] = "^https?://"
         if field.type == "email":
             out["format"] = "email"
-    if field.max_length and field.type in ("text", "url", "email", "instagram"):
+        if field.type == "github":
+            out["pattern"] = "^@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"
+    if field.max_length and field.type in ("text", "url", "email", "instagram", "github"):
         out["maxLength"] = field.max_length
     if field.max_items:
         out["maxItems"] = field.max_items

@@ -187,6 +187,7 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto]) -> Sea
         "sertifikat": " · ".join(cert_labels),
         "pengadaan": "ya" if business.siap_pengadaan else "",
         "diperbarui": format_tanggal(entry.diperbarui) if entry.diperbarui else "",
+        "verifikasi": format_tanggal(entry.diverifikasi) if entry.diverifikasi else "",
         # Per product, so a card can show the price and photo of the product that matched.
         "produk": json.dumps({s.anchor: [s.price, s.image] for s in sections}, ensure_ascii=False, separators=(",", ":"))
         if sections
@@ -198,6 +199,7 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto]) -> Sea
         "sertifikasi": tuple(sorted(business.valid_cert_kinds)),
         "platform": tuple(key for key, _ in shops),
         "pengadaan": ("ya",) if business.siap_pengadaan else (),
+        "verifikasi": ("ya",) if entry.diverifikasi else (),
         "harga": tuple(bands),
     }
     sort = {
@@ -242,6 +244,7 @@ def filter_groups(region: Region, businesses: Sequence[Business]) -> tuple[Filte
         FilterGroup("sertifikasi", "Sertifikat berlaku", tuple(FilterOption(c.key, c.label) for c in region.cert_kinds if c.key in kinds)),
         FilterGroup("platform", "Toko daring", tuple(FilterOption(p.key, p.label) for p in region.platforms if p.key in platforms)),
         FilterGroup("pengadaan", "Pengadaan", (FilterOption("ya", "Siap pengadaan"),) if any(b.siap_pengadaan for b in businesses) else ()),
+        FilterGroup("verifikasi", "Verifikasi Dinas", (FilterOption("ya", "Terverifikasi"),) if any(b.entry.diverifikasi for b in businesses) else ()),
         FilterGroup("harga", "Harga produk", tuple(FilterOption(b.key, b.label) for b in PRICE_BANDS if b.key in bands)),
     )
     return tuple(g for g in groups if g.options)

@@ -16,9 +16,9 @@ import phonenumbers
 
 from generator import schema
 from generator.load import PHOTO_SUFFIXES, RawEntry
-from generator.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Training
+from generator.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
 from generator.problems import ERROR, WARNING, Problem, errors_in, mask_phone
-from generator.region import slugify
+from generator.region import GITHUB_LOGIN, slugify
 from generator.schema import ENTRY, Field
 from generator.yamlstrict import Path_, dotted
 
@@ -288,6 +288,13 @@ class _Checker:
             return None
         return digits
 
+    def to_github(self, text: str, spec: Field, path: Path_) -> str | None:
+        login = text.removeprefix("@")
+        if not GITHUB_LOGIN.match(login):
+            self.error(path, f"bukan nama akun GitHub (ditemukan '{text}'; huruf, angka dan tanda hubung, misalnya akun-pemilik)")
+            return None
+        return login
+
     def to_choice(self, text: str, spec: Field, path: Path_) -> str | None:
         if spec.vocabulary == "kecamatan":
             return self.kecamatan(text, path)
@@ -365,6 +372,10 @@ class _Checker:
 
     def cross_check(self, data: dict[str, Any]) -> None:
         """Rules that need more than one field: domains, certificate numbers, photo files."""
+        raw = self.raw.doc.data if isinstance(self.raw.doc.data, dict) else {}
+        if "diturunkan" in raw and not data.get("diturunkan"):
+            # An empty block must not read as "shown": the clerk meant to hide the listing.
+            self.error(("diturunkan",), "tulis alasannya, misalnya: diturunkan: {alasan: Nomor WhatsApp dilaporkan dipakai penipu, tanggal: 2026-12-01}")
         for i, shop in enumerate(data.get("toko_online") or []):
             if shop and shop.get("platform") and shop.get("url"):
                 self.check_shop_domain(shop["platform"], shop["url"], ("toko_online", i, "url"))
@@ -558,4 +569,7 @@ def _build_entry(raw: RawEntry, data: dict[str, Any], story: str) -> Entry:
         ),
         diperbarui=data.get("diperbarui"),
         cerita=story,
+        diverifikasi=data.get("diverifikasi"),
+        diturunkan=Takedown(takedown.get("alasan") or "", takedown.get("tanggal")) if (takedown := data.get("diturunkan")) else None,
+        pengelola=tuple(data.get("pengelola", [])),
     )

@@ -15,6 +15,9 @@ import pytest
 import yaml
 from PIL import Image
 
+from generator.models import Region
+from generator.region import load_region
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 28)
 # Debian's Chromium, driven by Playwright; these flags keep it off this machine's closed network.
@@ -47,6 +50,14 @@ def write_image(path: Path, size: tuple[int, int] = (800, 600), color: tuple[int
 def dump_entry(meta: dict[str, Any] | None, body: str = "Cerita usaha.\n") -> str:
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) if meta else ""
     return f"---\n{front}---\n{body}"
+
+
+@pytest.fixture(scope="module")
+def region() -> Region:
+    """The shipped region file (wilayah.yml), loaded."""
+    loaded, problems = load_region(ROOT / "wilayah.yml")
+    assert loaded is not None, problems
+    return loaded
 
 
 @pytest.fixture

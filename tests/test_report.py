@@ -161,10 +161,12 @@ def test_laporan_writes_csv_and_markdown(in_project: Path, make_entry: MakeEntry
     out = in_project / "hasil"
     assert sorted(p.name for p in out.iterdir()) == [
         "belum-diperbarui.csv",
+        "diturunkan.csv",
         "hampir-siap-pengadaan.csv",
         "kelengkapan.csv",
         "laporan.md",
         "sertifikat.csv",
+        "verifikasi.csv",
     ]
     [cert] = read_csv(out / "sertifikat.csv")
     assert (cert["slug"], cert["sertifikat"], cert["berlaku_sampai"], cert["status"], cert["sisa_hari"]) == (
@@ -197,3 +199,36 @@ def test_laporan_refuses_a_broken_catalog(in_project: Path, make_entry: MakeEntr
     captured = capsys.readouterr()
     assert "catalog/rusak/index.md:3: sektor: sektor usaha tidak dikenal 'kulinerr'" in captured.out
     assert "Laporan tidak dibuat" in captured.err
+
+
+def test_laporan_lists_verifications_due_and_hidden_listings(in_project: Path, make_entry: MakeEntry, capsys: pytest.CaptureFixture[str]) -> None:
+    make_entry("baru-diverifikasi", {"nama": "Baru Diverifikasi", "diverifikasi": "2026-06-01"})
+    make_entry("lama-diverifikasi", {"nama": "Lama Diverifikasi", "diverifikasi": "2025-10-01", "kontak": {"whatsapp": "0812-1934-5521"}})
+    make_entry("belum-diverifikasi", {"nama": "Belum Diverifikasi"})
+    make_entry(
+        "diturunkan",
+        {
+            "nama": "Toko Diturunkan",
+            "kontak": {"whatsapp": "0857-7000-4321"},
+            "diturunkan": {"alasan": "Nomor WhatsApp dilaporkan dipakai penipu", "tanggal": "2026-11-20"},
+        },
+    )
+    assert cli.main(["laporan", "--tanggal", "2026-11-28", "--keluaran", "hasil"]) == 0
+    out = in_project / "hasil"
+    rows = read_csv(out / "verifikasi.csv")
+    assert [(r["slug"], r["diverifikasi"], r["bulan_sejak"]) for r in rows] == [
+        ("belum-diverifikasi", "", ""),
+        ("lama-diverifikasi", "2025-10-01", "13"),
+    ]
+    assert rows[1]["whatsapp"].startswith("https://wa.me/6281219345521?text=Halo%20")
+    [hidden] = read_csv(out / "diturunkan.csv")
+    assert (hidden["slug"], hidden["tanggal"], hidden["alasan"]) == ("diturunkan", "2026-11-20", "Nomor WhatsApp dilaporkan dipakai penipu")
+    assert hidden["whatsapp"] == ""  # no reminder to a number that may be the reason for the takedown
+    # A hidden listing is followed up as a takedown only.
+    for name in ("verifikasi.csv", "kelengkapan.csv", "belum-diperbarui.csv"):
+        assert "diturunkan" not in [r["slug"] for r in read_csv(out / name)]
+    markdown = (out / "laporan.md").read_text()
+    assert "| Toko Diturunkan (`diturunkan`) | Cibitung | diturunkan 20 November 2026 | Nomor WhatsApp dilaporkan dipakai penipu | – |" in markdown
+    printed = capsys.readouterr().out
+    assert "Toko Diturunkan: diturunkan 20 November 2026" in printed
+    assert "penipu" not in printed  # the reason stays in the Dinas' files

@@ -281,6 +281,7 @@ async function start(app) {
   function badgeList(meta) {
     const labels = [];
     if (meta.pengadaan) labels.push(["Siap pengadaan", "umkm-badge umkm-badge--pengadaan"]);
+    if (meta.verifikasi) labels.push(["Terverifikasi", "umkm-badge umkm-badge--verifikasi"]);
     for (const label of (meta.sertifikat || "").split(" · ").filter(Boolean)) labels.push([label, "umkm-badge"]);
     if (!labels.length) return null;
     const ul = el("ul", "umkm-badges");
