@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from generator.fetch import Photo, PhotoError, fetch_photo, read_photo
 from generator.forms import choice_value, slug_for
+from generator.integrity import FieldChange, Requester, classify_change
 from generator.load import SLUG, load_entry
 from generator.models import Region
 from generator.problems import ERROR, WARNING, Problem, display_path, errors_in
@@ -72,6 +73,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed_rows: list[int] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # matched by NIB under another name: not applied (dry run: shown)
+    sensitive: list[tuple[str, FieldChange]] = field(default_factory=list)  # (slug, change) before → after, masked
 
 
 # --- the mapping file --------------------------------------------------------------------------------
@@ -298,8 +301,13 @@ def import_sheet(
     photo_sources: Sequence[str] | None = None,
     fetch: Callable[..., Photo] = fetch_photo,
     schema_ref: str | None = None,
+    allow_other_name: bool = False,
 ) -> ImportReport:
-    """Import every row; a bad row is reported and skipped, the others are written."""
+    """Import every row; a bad row is reported and skipped, the others are written.
+
+    An import is a Dinas change (integrity.py), but a row that matches an existing entry by NIB
+    under another business name may be someone else's business with a mistyped NIB: it is shown
+    in a dry run and applied only with `allow_other_name`."""
     report = ImportReport()
     rows, problems = read_sheet(sheet_path, mapping.sheet)
     report.problems += problems
@@ -335,7 +343,7 @@ def import_sheet(
         row_problems = _import_row(
             number, cells, columns, mapping, sheet_path, report, seen, nib_index,
             catalog_dir=catalog_dir, region=region, today=today, check=check, dry_run=dry_run,
-            photo_sources=photo_sources, fetch=fetch, schema_ref=schema_ref,
+            photo_sources=photo_sources, fetch=fetch, schema_ref=schema_ref, allow_other_name=allow_other_name,
         )  # fmt: skip
         report.problems += row_problems
         if errors_in(row_problems):
@@ -361,6 +369,7 @@ def _import_row(
     photo_sources: Sequence[str] | None,
     fetch: Callable[..., Photo],
     schema_ref: str | None,
+    allow_other_name: bool = False,
 ) -> list[Problem]:
     def problem(column: str, message: str, level: str = ERROR) -> Problem:
         return Problem(sheet_path, number, column, message, level)
@@ -410,6 +419,11 @@ def _import_row(
             return [*problems, problem(slug_column, f"entri yang ada tidak dapat dibaca ({first}); perbaiki dulu, lalu impor lagi")]
         existing, existing_story = dict(raw_entry.doc.data), raw_entry.body
         story = existing_story if existing_story.strip() else row.story  # a hand-written story is never replaced
+    held = _other_name(row, columns, existing, slug, nib_index) if existing and not allow_other_name else ""
+    if held and not dry_run:
+        return [*problems, problem(held_column(columns), held)]
+    if held:
+        problems.append(problem(held_column(columns), held, WARNING))
 
     photos: dict[str, bytes] = {}
     changes = list(row.changes)
@@ -447,8 +461,29 @@ def _import_row(
         return problems
     if dry_run:
         report.diffs.append(written.diff)
-    (report.created if is_new else report.updated).append(slug)
+    if existing:  # a new entry's every value is new: the diff shows them
+        report.sensitive += [(slug, c) for c in classify_change(existing, data, Requester.staff("umkm import"), region, slug=slug).changes]
+    (report.held if held else report.created if is_new else report.updated).append(slug)
     return problems
+
+
+def _other_name(row: _Row, columns: list[tuple[int, Target]], existing: dict[str, Any], slug: str, nib_index: dict[str, str]) -> str:
+    """Why a row matched by NIB is held: the entry with that NIB has another name (or "")."""
+    nib = next((re.sub(r"[ .-]", "", str(c.value)) for c in row.changes if c.path == ("nib",) and c.value), "")
+    if row.slug or not nib or nib_index.get(nib) != slug:
+        return ""
+    nama = next((str(c.value) for c in row.changes if c.path == ("nama",) and c.value), "")
+    old = str(existing.get("nama") or "")
+    if not nama or " ".join(nama.split()).casefold() == " ".join(old.split()).casefold():
+        return ""
+    return (
+        f"NIB {nib} cocok dengan usaha '{old}' ({slug}), tetapi nama di lembar '{nama}' berbeda: bisa jadi NIB salah ketik dan ini "
+        "usaha lain. Baris ini tidak diterapkan; bila memang usaha yang sama (berganti nama), impor lagi dengan --izinkan-nama-beda"
+    )
+
+
+def held_column(columns: list[tuple[int, Target]]) -> str:
+    return next((t.column for _, t in columns if t.path == ("nib",)), "")
 
 
 def _value(text: str, spec: Field, mapping: ColumnMap, region: Region) -> str:

@@ -164,10 +164,33 @@ def test_reimport_updates_sheet_fields_and_keeps_the_rest(
 
 
 def test_rows_match_entries_by_nib(in_project: Path, make_entry: MakeEntry) -> None:
-    index = make_entry("tahu-pak-darto", {"nib": "9120301745877"})
-    sheet = write_csv(in_project / "pendataan.csv", [row(**GOOD)])
+    index = make_entry("tahu-pak-darto", {"nama": "Tahu Susu Setu", "nib": "9120301745877"})
+    sheet = write_csv(in_project / "pendataan.csv", [row(**{**GOOD, "wa": "0812-3344-9999"})])
     assert run_import(str(sheet), "--pemetaan", DINAS) == 0
     assert sorted(p.name for p in (in_project / "catalog").iterdir()) == ["tahu-pak-darto"]
+    raw, _ = load_entry(index.parent)
+    assert raw is not None and raw.doc.data["kontak"]["whatsapp"] == "0812-3344-9999"
+
+
+def test_a_nib_that_belongs_to_a_business_of_another_name_is_held(in_project: Path, make_entry: MakeEntry, capsys: pytest.CaptureFixture[str]) -> None:
+    index = make_entry("keripik-sari-rasa", {"nib": "9120301745877", "kontak": {"whatsapp": "0812-1934-5521"}})
+    before = index.read_bytes()
+    sheet = write_csv(in_project / "pendataan.csv", [row(**GOOD), row(**{**GOOD, "nama": "Kerupuk Baru", "nib": "9120301745999"})])
+    # Dry run: shown, with the diff and the sensitive changes, but counted as held.
+    assert run_import(str(sheet), "--pemetaan", DINAS, "--dry-run") == 0
+    out = capsys.readouterr()
+    assert (
+        "pendataan.csv:2:NIB: peringatan: NIB 9120301745877 cocok dengan usaha 'Keripik Sari Rasa' (keripik-sari-rasa), "
+        "tetapi nama di lembar 'Tahu Susu Setu' berbeda" in out.out
+    )
+    assert "  keripik-sari-rasa: Nomor WhatsApp: +6281*****5521 → +6281*****5566" in out.out
+    assert "1 baru, 0 diperbarui, 0 tidak berubah; 1 ditahan karena NIB-nya milik usaha bernama lain (keripik-sari-rasa; --izinkan-nama-beda)" in out.err
+    # Without the flag the row is not applied; the other rows are.
+    assert run_import(str(sheet), "--pemetaan", DINAS) == 1
+    assert "pendataan.csv:2:NIB: NIB 9120301745877 cocok dengan usaha 'Keripik Sari Rasa'" in capsys.readouterr().out
+    assert index.read_bytes() == before and (in_project / "catalog" / "kerupuk-baru").is_dir()
+    # With it, the entry takes the sheet's name.
+    assert run_import(str(sheet), "--pemetaan", DINAS, "--izinkan-nama-beda") == 0
     raw, _ = load_entry(index.parent)
     assert raw is not None and raw.doc.data["nama"] == "Tahu Susu Setu"
 
