@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--sektor", help="kunci sektor, misalnya kuliner")
     new.add_argument("--kecamatan", help="nama kecamatan")
     new.add_argument("--ringkasan", help="satu kalimat tentang usaha")
+    new.add_argument(
+        "--pengelola", metavar="AKUN", help="akun GitHub Anda: usaha baru dikelola akun pendaftarnya (wajib untuk pull request usaha baru)"
+    )
     new.set_defaults(run=run_new)
 
     build = sub.add_parser("build", help="bangun situs ke folder site/ secara atomik (build the site atomically)")
@@ -105,6 +108,21 @@ def _parser() -> argparse.ArgumentParser:
     from_issue.add_argument("--rujukan", default="", metavar="TEKS", help="rujukan permintaan untuk pesan konfirmasi, misalnya 'issue #12'")
     from_issue.set_defaults(run=run_from_issue)
 
+    periksa_pr = sub.add_parser(
+        "periksa-pr",
+        help="pemeriksaan Keutuhan data satu pull request: siapa yang meminta, apa yang berubah, bolehkah (check a pull request's integrity)",
+    )
+    periksa_pr.add_argument("--event", type=Path, help="payload event pull request, atau objek PR dari API GitHub (bawaan: $GITHUB_EVENT_PATH)")
+    periksa_pr.add_argument("--ulasan", type=Path, help="daftar ulasan PR (JSON dari GET /pulls/N/reviews); persetujuan petugas Dinas pada commit terakhir memverifikasi")
+    periksa_pr.add_argument("--issue", type=Path, help="issue asal PR formulir (JSON dari GET /issues/N): penulisnya yang meminta")
+    periksa_pr.add_argument("--hak-tulis", default="none", metavar="IZIN", help="izin penulis PR di repositori: admin, maintain, write, read atau none (bawaan: none)")
+    periksa_pr.add_argument("--dasar", metavar="REF", help="cabang tujuan (bawaan: origin/<cabang tujuan PR>)")
+    periksa_pr.add_argument("--kepala", metavar="REF", help="commit terakhir PR (bawaan: head.sha dari event)")
+    periksa_pr.add_argument("--laporan", type=Path, help="tulis laporan (Markdown, publik) ke berkas ini, untuk komentar PR")
+    periksa_pr.add_argument("--status", type=Path, help="tulis status commit (JSON: sha, state, context, description) ke berkas ini")
+    periksa_pr.add_argument("--tanggal", help="tanggal pemeriksaan TAHUN-BULAN-HARI (bawaan: hari ini)")
+    periksa_pr.set_defaults(run=run_periksa_pr)
+
     impor = sub.add_parser("import", help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
     impor.add_argument("sheet", type=Path, metavar="BERKAS", help="berkas .csv atau .xlsx")
     impor.add_argument("-p", "--pemetaan", default="dinas", help="berkas pemetaan kolom, atau nama di folder impor/: dinas, google-forms (bawaan: dinas)")
@@ -112,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
     impor.add_argument("-n", "--dry-run", "--coba", dest="dry_run", action="store_true", help="tampilkan perubahan sebagai diff tanpa menulis apa pun")
     impor.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="hanya unduh foto dari alamat berawalan ini (bawaan: alamat https mana pun)")
     impor.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
+    impor.add_argument(
+        "--izinkan-nama-beda",
+        action="store_true",
+        help="terapkan juga baris yang NIB-nya cocok dengan usaha bernama lain (periksa dulu dengan --dry-run)",
+    )
     impor.set_defaults(run=run_import)
     return parser
 
@@ -269,7 +292,7 @@ ringkasan: {ringkasan}
 #     foto: [foto/produk.jpg]
 # foto: [foto/sampul.jpg]         # foto pertama menjadi sampul
 diperbarui: {today}
----
+{pengelola}---
 {cerita}
 """
 
@@ -295,7 +318,15 @@ def run_new(args: argparse.Namespace) -> int:
         "ringkasan": args.ringkasan or _ask("Ringkasan (satu kalimat, paling banyak 160 karakter)"),
     }
     schema_path = Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, folder)).as_posix()
-    text = _SKELETON.format(schema=schema_path, today=settings.today.isoformat(), cerita=STORY_PLACEHOLDER, **{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()})
+    # A pull request for a new business names its author as its manager (generator/integrity.py).
+    manager = f"pengelola: [{json.dumps(args.pengelola.strip().removeprefix('@'))}]\n" if args.pengelola else "# pengelola: [akun-github-anda]    # wajib untuk pull request usaha baru: akun GitHub Anda\n"
+    text = _SKELETON.format(
+        schema=schema_path,
+        today=settings.today.isoformat(),
+        cerita=STORY_PLACEHOLDER,
+        pengelola=manager,
+        **{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()},
+    )
     folder.mkdir(parents=True)
     (folder / "foto").mkdir()
     (folder / "index.md").write_text(text, encoding="utf-8")
@@ -377,6 +408,73 @@ def run_from_issue(args: argparse.Namespace) -> int:
     return 1
 
 
+def run_periksa_pr(args: argparse.Namespace) -> int:
+    """The "Keutuhan data" check of one pull request (generator/pullrequest.py); exit 1 when it fails."""
+    from generator.pullrequest import (
+        WRITERS,
+        CheckError,
+        check_pull_request,
+        read_pull_request,
+        read_reviews,
+        requester_of,
+        status_json,
+        verdict_markdown,
+    )
+
+    settings = load_settings(args.config_file, args.tanggal)
+    region = _region_or_exit(settings)
+    event = args.event or (Path(os.environ["GITHUB_EVENT_PATH"]) if os.environ.get("GITHUB_EVENT_PATH") else None)
+    if event is None:
+        _fail("periksa-pr: --event BERKAS wajib (atau jalankan di GitHub Actions, yang mengisi GITHUB_EVENT_PATH)")
+    try:
+        pr = read_pull_request(_read_json(event))
+        reviews = read_reviews(_read_text(args.ulasan)) if args.ulasan else []
+        issue = _read_json(args.issue) if args.issue else None
+        requester = requester_of(pr, issue if isinstance(issue, dict) else None)
+        verdict = check_pull_request(
+            pr,
+            repo=Path(args.config_file).resolve().parent,
+            base=args.dasar or f"origin/{pr.base_ref}",
+            head=args.kepala or pr.head_sha,
+            region=region,
+            requester=requester,
+            reviews=reviews,
+            writer=args.hak_tulis.strip().lower() in WRITERS,
+            check=_entry_check(settings),
+        )
+    except CheckError as exc:
+        _fail(f"periksa-pr: {exc}")
+    # Printed for the public CI log: slugs, kinds and the requester only (no numbers, no managers).
+    for c in verdict.classifications:
+        print(f"{c.slug}: {c.label}" + ("; DITOLAK" if c.refused else ""))
+    for problem in sorted(verdict.problems, key=Problem.sort_key):
+        print(problem.format())
+    print(f"Keutuhan data: {verdict.description()} (diminta oleh {verdict.requester.public_name()})", file=sys.stderr)
+    if args.laporan:
+        args.laporan.parent.mkdir(parents=True, exist_ok=True)
+        args.laporan.write_text(verdict_markdown(verdict, region=region, catalog_name=settings.site_name, site_url=settings.site_url), encoding="utf-8")
+    if args.status:
+        args.status.parent.mkdir(parents=True, exist_ok=True)
+        args.status.write_text(status_json(verdict) + "\n", encoding="utf-8")
+    return 0 if verdict.passed else 1
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: tidak dapat dibaca ({exc})")
+    return ""
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(_read_text(path))
+    except json.JSONDecodeError as exc:
+        _fail(f"{path}: bukan JSON ({exc.msg}, baris {exc.lineno})")
+    return None
+
+
 def run_import(args: argparse.Namespace) -> int:
     from generator.importer import format_row_problem, import_sheet, load_mapping, resolve_mapping
 
@@ -398,13 +496,20 @@ def run_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         photo_sources=args.sumber_foto,
         schema_ref=_schema_ref(settings),
+        allow_other_name=args.izinkan_nama_beda,
     )
     for diff in report.diffs:
         print(diff, end="" if diff.endswith("\n") else "\n")
+    if report.sensitive:
+        print("Perubahan penting (sebelum → sesudah):")
+        for slug, change in report.sensitive:
+            print(f"  {slug}: {change.label}: {change.before or '—'} → {change.after or '—'}")
     for problem in report.problems:
         print(format_row_problem(problem))
     verb = "Akan ditulis (coba, tidak ada yang diubah)" if args.dry_run else "Diimpor"
     summary = f"{verb}: {len(report.created)} baru, {len(report.updated)} diperbarui, {len(report.unchanged)} tidak berubah"
+    if report.held:
+        summary += f"; {len(report.held)} ditahan karena NIB-nya milik usaha bernama lain ({', '.join(report.held)}; --izinkan-nama-beda)"
     if report.failed_rows:
         summary += f"; {len(report.failed_rows)} baris bermasalah tidak ditulis (baris {', '.join(map(str, report.failed_rows))})"
     print(summary + ".", file=sys.stderr)

@@ -365,3 +365,13 @@ def test_hidden_listing_and_managers_reach_no_output(project: Path, make_entry: 
     index = project / "catalog" / "toko-tersembunyi" / "index.md"
     kept = index.read_text(encoding="utf-8")
     assert "Alasan rahasia" in kept
+
+
+def test_umkm_new_names_the_manager_for_a_pull_request(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    args = ["new", "dapur-baru", "--nama", "Dapur Baru", "--sektor", "kuliner", "--kecamatan", "Setu", "--ringkasan", "Masakan rumahan."]
+    assert cli.main([*args, "--pengelola", "@ibu-siti"]) == 0
+    entry, problems = load_entry(project / "catalog" / "dapur-baru")
+    assert entry is not None and entry.doc.data["pengelola"] == ["ibu-siti"], problems
+    assert cli.main(["new", "dapur-lain", *args[2:]]) == 0
+    assert "# pengelola: [akun-github-anda]" in (project / "catalog" / "dapur-lain" / "index.md").read_text(encoding="utf-8")
