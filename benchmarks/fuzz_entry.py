@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         import atheris  # not a test dependency: `pip install atheris` where it builds
 
         with atheris.instrument_imports():
-            for module in ("generator.load", "generator.validate", "generator.story", "generator.images"):
+            for module in ("generator.builder.load", "generator.builder.validate", "generator.outputs.story", "generator.builder.images"):
                 importlib.import_module(module)
         targets = load_targets(names)
         fuzz = targets[0][1] if len(targets) == 1 else (lambda data: [f(data) for _, f in targets])

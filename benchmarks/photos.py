@@ -26,8 +26,8 @@ from PIL import ExifTags, Image, ImageChops
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator import images
-from generator.models import Entry
+from generator.builder import images
+from generator.core.models import Entry
 
 SIZE = (4000, 3000)
 

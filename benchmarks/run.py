@@ -129,7 +129,8 @@ def run_child(mode: str, project: Path) -> dict[str, float]:
 
 def _instrument() -> dict[str, float]:
     """Time our stages by wrapping the plugin's hooks and the pipeline's entry points."""
-    from generator import images, pipeline, plugin
+    from generator import plugin
+    from generator.builder import images, pipeline
 
     timers: dict[str, float] = {"load_validate": 0.0, "content": 0.0, "photos": 0.0, "pre_build_other": 0.0, "post_build": 0.0}
 

@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from synth import make_project
 
+from generator.builder.images import process_photos
+from generator.builder.pipeline import check_catalog, enrich_businesses
 from generator.cli import load_settings
-from generator.images import process_photos
-from generator.pipeline import check_catalog, enrich_businesses
-from generator.search import index_site, search_records
+from generator.outputs.search import index_site, search_records
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 TODAY = "2026-11-28"

@@ -13,12 +13,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.models import Region
-from generator.pipeline import SCHEMA_URI, Settings, build_date, check_catalog, enrich_businesses
-from generator.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
-from generator.quality import STORY_PLACEHOLDER, quality_notes, quality_summary
-from generator.region import load_region
-from generator.schema import field_table, json_schema
+from generator.builder.pipeline import SCHEMA_URI, Settings, build_date, check_catalog, enrich_businesses
+from generator.core.models import Region
+from generator.core.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
+from generator.core.quality import STORY_PLACEHOLDER, quality_notes, quality_summary
+from generator.core.region import load_region
+from generator.core.schema import field_table, json_schema
 
 DEFAULT_CONFIG = "mkdocs.yml"
 
@@ -298,7 +298,7 @@ diperbarui: {today}
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from generator.load import SLUG
+    from generator.builder.load import SLUG
 
     settings = load_settings(args.config_file)
     if not SLUG.match(args.slug):
@@ -338,7 +338,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_laporan(args: argparse.Namespace) -> int:
     """Write the follow-up reports; print only counts, business names and masked numbers."""
-    from generator.report import build_reports, summary_lines, write_reports
+    from generator.outputs.report import build_reports, summary_lines, write_reports
 
     settings = load_settings(args.config_file, args.tanggal)
     catalog, problems = check_catalog(settings, photos=False)
@@ -357,7 +357,7 @@ def run_laporan(args: argparse.Namespace) -> int:
 
 
 def run_formulir(args: argparse.Namespace) -> int:
-    from generator.forms import form_files
+    from generator.intake.forms import form_files
 
     settings = load_settings(args.config_file)
     region = _region_or_exit(settings)
@@ -370,9 +370,9 @@ EXIT_NEEDS_VERIFICATION = 3
 
 
 def run_from_issue(args: argparse.Namespace) -> int:
-    from generator.fetch import GITHUB_PHOTO_SOURCES
-    from generator.forms import entry_from_issue, report_markdown
-    from generator.integrity import Requester
+    from generator.core.integrity import Requester
+    from generator.intake.fetch import GITHUB_PHOTO_SOURCES
+    from generator.intake.forms import entry_from_issue, report_markdown
 
     settings = load_settings(args.config_file, args.tanggal)
     region = _region_or_exit(settings)
@@ -410,7 +410,7 @@ def run_from_issue(args: argparse.Namespace) -> int:
 
 def run_periksa_pr(args: argparse.Namespace) -> int:
     """The "Keutuhan data" check of one pull request (generator/pullrequest.py); exit 1 when it fails."""
-    from generator.pullrequest import (
+    from generator.intake.pullrequest import (
         WRITERS,
         CheckError,
         check_pull_request,
@@ -476,7 +476,7 @@ def _read_json(path: Path) -> object:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from generator.importer import format_row_problem, import_sheet, load_mapping, resolve_mapping
+    from generator.intake.importer import format_row_problem, import_sheet, load_mapping, resolve_mapping
 
     settings = load_settings(args.config_file, args.tanggal)
     region = _region_or_exit(settings)
@@ -612,7 +612,7 @@ def _swap_in(staging: Path, target: Path) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
 
-    from generator.load import SLUG
+    from generator.builder.load import SLUG
 
     settings = load_settings(args.config_file)
     for slug in args.only:
@@ -637,8 +637,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_clean_photos(args: argparse.Namespace) -> int:
     """Rewrite every photo that holds a GPS position, in place, before it is committed."""
-    from generator.images import strip_location
-    from generator.load import PHOTO_SUFFIXES
+    from generator.builder.images import strip_location
+    from generator.builder.load import PHOTO_SUFFIXES
 
     settings = load_settings(args.config_file)
     folders = _entry_folders(args.paths, settings.catalog_dir) or [settings.catalog_dir]

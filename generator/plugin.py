@@ -18,13 +18,13 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from generator.audit import audit_site, theme_inline_scripts
-from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL
-from generator.pipeline import Settings, SiteContent, build_content, build_date, check_catalog
-from generator.problems import WARNING, errors_in, format_problems
-from generator.publish import publish_site
-from generator.quality import REQUIREMENTS, make_rules
-from generator.search import SearchIndexError, index_site
+from generator.builder.pipeline import Settings, SiteContent, build_content, build_date, check_catalog
+from generator.core.problems import WARNING, errors_in, format_problems
+from generator.core.quality import REQUIREMENTS, make_rules
+from generator.outputs.audit import audit_site, theme_inline_scripts
+from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL
+from generator.outputs.publish import publish_site
+from generator.outputs.search import SearchIndexError, index_site
 
 log = logging.getLogger("mkdocs.plugins.umkm")
 

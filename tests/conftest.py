@@ -15,8 +15,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from generator.models import Region
-from generator.region import load_region
+from generator.core.models import Region
+from generator.core.region import load_region
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 28)

@@ -12,8 +12,8 @@ import material
 import pytest
 from PIL import Image
 
-from generator.audit import audit_site, theme_inline_scripts
-from generator.problems import Problem
+from generator.core.problems import Problem
+from generator.outputs.audit import audit_site, theme_inline_scripts
 from tests.conftest import ROOT, TODAY, MakeEntry, dump_entry, write_image
 
 SITE_URL = "https://umkm.bekasikab.go.id/katalog/"
@@ -242,7 +242,7 @@ def test_sanitizer_regression_is_caught_by_the_audit(
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
 
-    from generator import story
+    from generator.outputs import story
 
     monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
     monkeypatch.setenv("UMKM_SITE_URL", SITE_URL)
@@ -287,7 +287,7 @@ def test_theme_scripts_are_read_from_the_templates(tmp_path: Path) -> None:
 
 
 def test_clean_files_are_not_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import audit
+    from generator.outputs import audit
 
     site = tmp_path / "site"
     site.mkdir()

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
+from generator.builder.pipeline import check_catalog, enrich_businesses
 from generator.cli import load_settings
-from generator.pipeline import check_catalog, enrich_businesses
-from generator.problems import errors_in
-from generator.search import SearchRecord, search_records
+from generator.core.problems import errors_in
+from generator.outputs.search import SearchRecord, search_records
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY
 from tests.test_build import build
 

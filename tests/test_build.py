@@ -194,7 +194,7 @@ def build_in_process(project: Path) -> None:
 def test_published_photos_are_clean_upright_and_bounded(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
     from PIL import Image
 
-    from generator import images
+    from generator.builder import images
 
     monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
     folder = make_entry("telaga-batik", {**FULL, "produk": [], "foto": ["foto/miring.jpg", "foto/besar.png"]}).parent
@@ -247,7 +247,7 @@ def test_an_empty_catalog_builds(project: Path) -> None:
 def test_pages_use_the_project_theme_not_the_package_folder(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
     # As after `pip install .` (the workflows): the package's own folder holds no theme, so every
     # template must come from the project's custom_dir.
-    from generator import export, pages, search, seo, stats
+    from generator.outputs import export, pages, search, seo, stats
 
     missing = project / "tidak-ada"
     for module, name in ((pages, "TEMPLATES_DIR"), (export, "TEMPLATES_DIR"), (seo, "TEMPLATES_DIR"), (stats, "TEMPLATES_DIR"), (search, "PAGES_TEMPLATES_DIR")):

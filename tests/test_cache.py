@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cache, codec, pipeline
-from generator.enrich import Business
-from generator.models import Entry
-from generator.pipeline import Settings, check_catalog, enrich_businesses
+from generator.builder import cache, codec, pipeline
+from generator.builder.enrich import Business
+from generator.builder.pipeline import Settings, check_catalog, enrich_businesses
+from generator.core.models import Entry
 from tests.conftest import ROOT, TODAY, MakeEntry, write_image
 
 

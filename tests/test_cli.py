@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from generator import cli
-from generator.region import load_region
-from generator.schema import json_schema
+from generator.core.region import load_region
+from generator.core.schema import json_schema
 from tests.conftest import ROOT, MakeEntry
 
 

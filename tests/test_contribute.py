@@ -14,13 +14,13 @@ import pytest
 import yaml
 
 from generator import cli
-from generator.enrich import enrich_catalog
-from generator.fetch import PhotoError, fetch_photo, read_photo
-from generator.pages import render_pages, render_register_page
-from generator.pipeline import Settings, check_catalog
-from generator.problems import ERROR, Problem
-from generator.write import Change, Match, apply_changes, dump_entry, write_entry
-from generator.yamlstrict import parse_yaml
+from generator.builder.enrich import enrich_catalog
+from generator.builder.pipeline import Settings, check_catalog
+from generator.core.problems import ERROR, Problem
+from generator.core.yamlstrict import parse_yaml
+from generator.intake.fetch import PhotoError, fetch_photo, read_photo
+from generator.intake.write import Change, Match, apply_changes, dump_entry, write_entry
+from generator.outputs.pages import render_pages, render_register_page
 from tests.conftest import ROOT, TODAY, MakeEntry, write_image
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -334,7 +334,7 @@ def test_business_pages_link_to_the_forms_with_the_slug(project: Path, make_entr
 
 
 def test_register_page_explains_the_three_ways(project: Path) -> None:
-    from generator.region import load_region
+    from generator.core.region import load_region
 
     region, _ = load_region(project / "wilayah.yml")
     assert region is not None

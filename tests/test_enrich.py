@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.enrich import (
+from generator.builder.enrich import (
     BERLAKU,
     KEDALUWARSA,
     SEGERA_KEDALUWARSA,
@@ -18,7 +18,7 @@ from generator.enrich import (
     enrich_catalog,
     phone_link,
 )
-from generator.models import (
+from generator.core.models import (
     Catalog,
     Certificate,
     CertKind,

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from generator import export, schema
-from generator.pipeline import Settings, build_content, check_catalog
-from generator.problems import errors_in
+from generator.builder.pipeline import Settings, build_content, check_catalog
+from generator.core import schema
+from generator.core.problems import errors_in
+from generator.outputs import export
 from tests.conftest import ROOT, TODAY, MakeEntry
 from tests.test_build import FULL, build
 from tests.test_publish import full_photos, parse_page
@@ -199,7 +200,7 @@ def test_private_fields_are_never_published(project: Path, make_entry: MakeEntry
 
 def test_a_required_field_cannot_be_private(monkeypatch: pytest.MonkeyPatch) -> None:
     _privatise(monkeypatch, "nama")
-    from generator.models import Entry
+    from generator.core.models import Entry
 
     entry = Entry(slug="x", source=ROOT / "catalog/x/index.md", nama="X", sektor="jasa", kecamatan="Setu", ringkasan="R")
     with pytest.raises(ValueError, match="nama"):

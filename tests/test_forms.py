@@ -11,7 +11,10 @@ import pytest
 import yaml
 
 from generator import cli
-from generator.forms import (
+from generator.builder.load import load_entry
+from generator.core.models import Region
+from generator.core.schema import ENTRY_FIELDS
+from generator.intake.forms import (
     FORMS,
     NEW,
     REPORT,
@@ -23,10 +26,7 @@ from generator.forms import (
     parse_issue,
     render_form,
 )
-from generator.load import load_entry
-from generator.models import Region
-from generator.schema import ENTRY_FIELDS
-from generator.write import Match
+from generator.intake.write import Match
 from tests.conftest import ROOT, write_image
 
 DATA = Path(__file__).parent / "data"

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from PIL import ExifTags, Image, ImageCms
 
-from generator import images
-from generator.images import check_photos, photo_field, process_photos
-from generator.models import Entry, ProcessedPhoto, Product
-from generator.problems import ERROR, WARNING, Problem
+from generator.builder import images
+from generator.builder.images import check_photos, photo_field, process_photos
+from generator.core.models import Entry, ProcessedPhoto, Product
+from generator.core.problems import ERROR, WARNING, Problem
 
 SLUG = "telaga-batik"
 RED, GREEN, BLUE = (220, 20, 20), (20, 200, 20), (20, 20, 220)
@@ -462,7 +462,7 @@ def test_check_photos_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_check_warns_about_gps_in_the_repository(tmp_path: Path) -> None:
-    from generator.images import check_photos
+    from generator.builder.images import check_photos
 
     folder = tmp_path / "catalog" / "usaha"
     (folder / "foto").mkdir(parents=True)

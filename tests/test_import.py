@@ -13,9 +13,9 @@ from openpyxl import Workbook
 from PIL import Image
 
 from generator import cli
-from generator.importer import load_mapping, parse_target
-from generator.load import load_entry
-from generator.write import dump_entry
+from generator.builder.load import load_entry
+from generator.intake.importer import load_mapping, parse_target
+from generator.intake.write import dump_entry
 from tests.conftest import ROOT, MakeEntry, write_image
 
 DINAS = str(ROOT / "impor" / "dinas.yml")

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generator import cli
-from generator.integrity import (
+from generator.builder.load import load_entry
+from generator.core.integrity import (
     DINAS,
     MANAGER,
     NEW,
@@ -23,9 +24,8 @@ from generator.integrity import (
     codeowners_problems,
     phone_digits,
 )
-from generator.load import load_entry
-from generator.models import Region
-from generator.region import load_region
+from generator.core.models import Region
+from generator.core.region import load_region
 from tests.conftest import ROOT, MakeEntry
 from tests.test_build import build
 from tests.test_forms import recorded, serve_recorded_photos

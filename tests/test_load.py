@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import MAX_INDEX_BYTES, load_entries
+from generator.builder.load import MAX_INDEX_BYTES, load_entries
 from tests.conftest import MakeEntry, dump_entry, write_image
 
 SRC = "catalog/keripik-sari-rasa/index.md"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from generator.enrich import Business, enrich_catalog
-from generator.models import (
+from generator.builder.enrich import Business, enrich_catalog
+from generator.core.models import (
     Catalog,
     Certificate,
     CertKind,
@@ -29,7 +29,7 @@ from generator.models import (
     ShopLink,
     Training,
 )
-from generator.pages import (
+from generator.outputs.pages import (
     GeneratedPage,
     format_rupiah,
     format_tanggal,
@@ -38,7 +38,7 @@ from generator.pages import (
     render_pages,
     url_to,
 )
-from generator.story import render_story
+from generator.outputs.story import render_story
 
 TODAY = date(2026, 10, 2)
 SITE = "Katalog UMKM Kabupaten Bekasi"
@@ -536,14 +536,14 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
 def test_rupiah_matches_babel(amount: int) -> None:
     from babel.numbers import format_currency
 
-    from generator.pages import format_rupiah
+    from generator.outputs.pages import format_rupiah
 
     babel = format_currency(amount, "IDR", locale="id_ID", format="¤#,##0", currency_digits=False)
     assert format_rupiah(amount) == babel.replace("\u00a0", "").replace("\u202f", "")
 
 
 def test_a_story_markdown_cannot_render_falls_back_to_plain_text() -> None:
-    from generator.story import render_story
+    from generator.outputs.story import render_story
 
     html = render_story("1. " * 3000 + "<script>x</script>")
     assert html.startswith("<p>1. 1. ") and "<script>" not in html and "&lt;script&gt;" in html

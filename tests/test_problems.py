@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.problems import mask_phone
-from generator.validate import mask_digits
+from generator.builder.validate import mask_digits
+from generator.core.problems import mask_phone
 from tests.conftest import MakeEntry
 
 
@@ -50,7 +50,7 @@ def test_check_output_never_holds_a_whole_personal_number(
 
 
 def test_formatted_problems_never_show_a_nik() -> None:
-    from generator.problems import WARNING, Problem
+    from generator.core.problems import WARNING, Problem
 
     problem = Problem(Path("catalog/x/index.md"), 5, "sertifikasi[0].nomor", "nomor tidak biasa (ditemukan '3216010101900001')", WARNING)
     assert problem.format(Path(".")) == "catalog/x/index.md:5: peringatan: sertifikasi[0].nomor: nomor tidak biasa (ditemukan '3216************')"

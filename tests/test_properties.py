@@ -26,14 +26,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image
 
-from generator import images
-from generator.load import SLUG, load_entry
-from generator.models import Entry, Region
-from generator.problems import ERROR, INFO, WARNING, Problem, errors_in
-from generator.region import load_region, slugify
-from generator.schema import ENTRY, Field
-from generator.story import render_story, sanitize_html
-from generator.validate import validate_entry
+from generator.builder import images
+from generator.builder.load import SLUG, load_entry
+from generator.builder.validate import validate_entry
+from generator.core.models import Entry, Region
+from generator.core.problems import ERROR, INFO, WARNING, Problem, errors_in
+from generator.core.region import load_region, slugify
+from generator.core.schema import ENTRY, Field
+from generator.outputs.story import render_story, sanitize_html
 from tests.conftest import ROOT, TODAY
 
 settings.register_profile("cepat", deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.too_slow])

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from generator.publish import InlineCode, content_security_policy, csp_hash, headers_file, site_headers
+from generator.outputs.publish import InlineCode, content_security_policy, csp_hash, headers_file, site_headers
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, MakeEntry
 from tests.test_build import FULL, build, run_umkm
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.enrich import Business, enrich_catalog
-from generator.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink
-from generator.problems import ERROR, INFO
-from generator.quality import (
+from generator.builder.enrich import Business, enrich_catalog
+from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink
+from generator.core.problems import ERROR, INFO
+from generator.core.quality import (
     DEFAULT_RULES,
     QualityRules,
     is_stale,
@@ -21,7 +21,7 @@ from generator.quality import (
     quality_notes,
     rule_problems,
 )
-from generator.region import load_region
+from generator.core.region import load_region
 from tests.conftest import ROOT, TODAY, MakeEntry
 
 STORY = "Usaha keluarga sejak 2015. Keripik singkong dibuat setiap pagi dari singkong petani Cibitung, tanpa pengawet."

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.region import load_region, slugify
+from generator.core.region import load_region, slugify
 from tests.conftest import ROOT
 
 MINIMAL = """\

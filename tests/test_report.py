@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generator import cli
-from generator.models import Certificate, Contact, Region, ShopLink
-from generator.quality import DEFAULT_RULES
-from generator.report import Report, build_reports, mask_phone, months_between, report_csv, report_markdown
+from generator.core.models import Certificate, Contact, Region, ShopLink
+from generator.core.quality import DEFAULT_RULES
+from generator.outputs.report import Report, build_reports, mask_phone, months_between, report_csv, report_markdown
 from tests.conftest import TODAY, MakeEntry
 from tests.test_quality import enrich, make_entry, sample_region
 

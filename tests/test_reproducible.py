@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import build_date
+from generator.builder.pipeline import build_date
 from tests.conftest import ROOT, TODAY, dump_entry, write_image
 
 SITE_URL = "https://umkm.bekasikab.go.id/katalog/"

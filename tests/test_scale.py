@@ -10,7 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import plugin, story
+from generator import plugin
+from generator.outputs import story
 from tests.conftest import TODAY, MakeEntry
 
 

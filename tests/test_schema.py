@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from generator.models import Region
-from generator.region import load_region
-from generator.schema import ENTRY_FIELDS, Field, json_schema, vocabulary
+from generator.core.models import Region
+from generator.core.region import load_region
+from generator.core.schema import ENTRY_FIELDS, Field, json_schema, vocabulary
 from tests.conftest import ROOT
 
 

@@ -14,11 +14,11 @@ from typing import Any
 import cbor2
 import pytest
 
-from generator.enrich import Business
-from generator.models import Region
-from generator.pipeline import Settings, check_catalog, enrich_businesses
-from generator.problems import errors_in
-from generator.search import PRICE_BANDS, SearchRecord, filter_groups, record_html, search_records
+from generator.builder.enrich import Business
+from generator.builder.pipeline import Settings, check_catalog, enrich_businesses
+from generator.core.models import Region
+from generator.core.problems import errors_in
+from generator.outputs.search import PRICE_BANDS, SearchRecord, filter_groups, record_html, search_records
 from tests.conftest import TODAY, MakeEntry
 from tests.test_build import build, read
 
@@ -229,7 +229,7 @@ def test_plain_mkdocs_build_is_searchable_too(project: Path, make_entry: MakeEnt
 
 
 def test_record_pages_kept_between_builds_are_rewritten_only_when_changed(tmp_path: Path) -> None:
-    from generator.search import IndexedPage, _sync_record_pages
+    from generator.outputs.search import IndexedPage, _sync_record_pages
 
     pages = tmp_path / "cari"
     _sync_record_pages([IndexedPage("usaha/a/", "<p>a</p>"), IndexedPage("usaha/b/", "<p>b</p>")], pages)
@@ -243,8 +243,8 @@ def test_record_pages_kept_between_builds_are_rewritten_only_when_changed(tmp_pa
 
 
 def test_an_unchanged_index_is_kept_and_a_changed_or_damaged_one_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import search
-    from generator.search import IndexedPage, index_site
+    from generator.outputs import search
+    from generator.outputs.search import IndexedPage, index_site
 
     runs: list[int] = []
     original = search._write_index

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.seo import absolute_url, jsonld_text
+from generator.outputs.seo import absolute_url, jsonld_text
 from tests.conftest import MakeEntry
 from tests.test_build import FULL, build
 from tests.test_publish import full_photos, parse_page

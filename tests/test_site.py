@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import material
 import pytest
 
-from generator.audit import audit_site, theme_inline_scripts
+from generator.outputs.audit import audit_site, theme_inline_scripts
 from tests.conftest import ROOT, TODAY
 
 SITE_URL = "https://umkm.bekasikab.go.id/katalog/"

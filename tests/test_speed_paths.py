@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator import images
-from generator.images import photo_source, process_photos
-from generator.load import load_entries
-from generator.models import Entry, Region
-from generator.problems import ERROR, WARNING, Problem
-from generator.region import load_region
-from generator.validate import clean_text, validate_entries
+from generator.builder import images
+from generator.builder.images import photo_source, process_photos
+from generator.builder.load import load_entries
+from generator.builder.validate import clean_text, validate_entries
+from generator.core.models import Entry, Region
+from generator.core.problems import ERROR, WARNING, Problem
+from generator.core.region import load_region
 from tests.conftest import TODAY, MakeEntry
 
 SRC = "catalog/keripik-sari-rasa/index.md"

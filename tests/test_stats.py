@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import Certificate, Contact, Product, Region, ShopLink
-from generator.quality import DEFAULT_RULES
-from generator.stats import CHART_WIDTH, VALUE_SPACE, bar_chart, compute_statistics, percent
+from generator.core.models import Certificate, Contact, Product, Region, ShopLink
+from generator.core.quality import DEFAULT_RULES
+from generator.outputs.stats import CHART_WIDTH, VALUE_SPACE, bar_chart, compute_statistics, percent
 from tests.conftest import MakeEntry
 from tests.test_build import build, read
 from tests.test_quality import enrich, make_entry, sample_region
@@ -217,7 +217,7 @@ def test_statistik_page_numbers_equal_the_counted_entries(project: Path, make_en
 def test_statistik_escapes_region_labels(region: Region) -> None:
     from dataclasses import replace
 
-    from generator.stats import render_statistics_page
+    from generator.outputs.stats import render_statistics_page
 
     evil = replace(region, sectors=(replace(region.sectors[0], label="Kuliner <script>alert(1)</script>"), *region.sectors[1:]))
     page = render_statistics_page(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import load_entries
-from generator.models import Catalog, Entry, Region
-from generator.region import load_region
-from generator.validate import validate_entries
+from generator.builder.load import load_entries
+from generator.builder.validate import validate_entries
+from generator.core.models import Catalog, Entry, Region
+from generator.core.region import load_region
 from tests.conftest import TODAY, MakeEntry, write_image
 
 SRC = "catalog/keripik-sari-rasa/index.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import workers
+from generator.core import workers
 from tests.conftest import MakeEntry
 from tests.test_cache import build_site, rich_catalog
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import load_entries
-from generator.region import load_region
-from generator.validate import validate_entries
-from generator.yamlstrict import YamlSyntaxError, dotted, parse_yaml
+from generator.builder.load import load_entries
+from generator.builder.validate import validate_entries
+from generator.core.region import load_region
+from generator.core.yamlstrict import YamlSyntaxError, dotted, parse_yaml
 from tests.conftest import TODAY, MakeEntry
 
 SRC = "catalog/keripik-sari-rasa/index.md"

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.problems import Problem
-from generator.region import slugify
-from generator.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
+from generator.core.problems import Problem
+from generator.core.region import slugify
+from generator.core.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.models import Region
+from generator.core.models import Region
 
 # Limits that keep one entry from hanging or blowing up the build.
 MAX_NAME = 100

@@ -23,16 +23,16 @@ from urllib.parse import urlencode, urlsplit
 
 import yaml
 
-from generator.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
-from generator.images import MAX_PHOTO_MB
-from generator.integrity import Classification, Requester, change_report, classify_change, first_managers, is_staff, md
-from generator.load import SLUG, load_entry
-from generator.models import Region
-from generator.problems import ERROR, WARNING, Problem, errors_in
-from generator.region import slugify
-from generator.schema import ENTRY_FIELDS, PHOTO_LIST, STORY, Field
-from generator.validate import clean_text
-from generator.write import Change, FieldPath, Match, Written, apply_changes, origin_of, write_entry
+from generator.builder.images import MAX_PHOTO_MB
+from generator.builder.load import SLUG, load_entry
+from generator.builder.validate import clean_text
+from generator.core.integrity import Classification, Requester, change_report, classify_change, first_managers, is_staff, md
+from generator.core.models import Region
+from generator.core.problems import ERROR, WARNING, Problem, errors_in
+from generator.core.region import slugify
+from generator.core.schema import ENTRY_FIELDS, PHOTO_LIST, STORY, Field
+from generator.intake.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
+from generator.intake.write import Change, FieldPath, Match, Written, apply_changes, origin_of, write_entry
 
 NEW = "daftar-usaha"
 UPDATE = "perbarui-usaha"

@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from generator.problems import Problem, display_path, errors_in
-from generator.schema import ENTRY, PHOTO_LIST, Field
-from generator.yamlstrict import parse_yaml
+from generator.core.problems import Problem, display_path, errors_in
+from generator.core.schema import ENTRY, PHOTO_LIST, Field
+from generator.core.yamlstrict import parse_yaml
 
 SCHEMA_REF = "../../schema/entri.schema.json"  # from catalog/<slug>/ to the published JSON Schema
 _PLAIN_TYPES = frozenset({"year", "integer", "date"})  # typed by the schema: written unquoted
@@ -281,7 +281,7 @@ def write_entry(
     old_text = index.read_text(encoding="utf-8-sig") if index.is_file() else ""
     old_refs: set[str] = set()
     if old_text:
-        from generator.load import load_entry
+        from generator.builder.load import load_entry
 
         raw, _ = load_entry(folder)
         if raw is not None and isinstance(raw.doc.data, dict):

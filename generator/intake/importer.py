@@ -20,16 +20,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from generator.fetch import Photo, PhotoError, fetch_photo, read_photo
-from generator.forms import choice_value, slug_for
-from generator.integrity import FieldChange, Requester, classify_change
-from generator.load import SLUG, load_entry
-from generator.models import Region
-from generator.problems import ERROR, WARNING, Problem, display_path, errors_in
-from generator.schema import ENTRY, PHOTO_LIST, STORY, Field
-from generator.validate import clean_text
-from generator.write import Change, FieldPath, Match, apply_changes, origin_of, value_at, write_entry
-from generator.yamlstrict import YamlSyntaxError, parse_yaml
+from generator.builder.load import SLUG, load_entry
+from generator.builder.validate import clean_text
+from generator.core.integrity import FieldChange, Requester, classify_change
+from generator.core.models import Region
+from generator.core.problems import ERROR, WARNING, Problem, display_path, errors_in
+from generator.core.schema import ENTRY, PHOTO_LIST, STORY, Field
+from generator.core.yamlstrict import YamlSyntaxError, parse_yaml
+from generator.intake.fetch import Photo, PhotoError, fetch_photo, read_photo
+from generator.intake.forms import choice_value, slug_for
+from generator.intake.write import Change, FieldPath, Match, apply_changes, origin_of, value_at, write_entry
 
 MAX_SHEET_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000

@@ -20,9 +20,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.enrich import Business, CertificateView, ProductView
-from generator.models import ImageVariant, ProcessedPhoto, Region
-from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url
+from generator.builder.enrich import Business, CertificateView, ProductView
+from generator.core.models import ImageVariant, ProcessedPhoto, Region
+from generator.outputs.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url
 
 SEO_TEMPLATE = "seo.html"
 SITE_ICON = "assets/ikon-512.png"  # the link preview of pages without a photo

@@ -29,9 +29,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import codec
-from generator.models import Entry
-from generator.problems import Problem
+from generator.builder import codec
+from generator.core.models import Entry
+from generator.core.problems import Problem
 
 FORMAT = "umkm-cache-1"
 VALIDATION_DIR = "entri"
@@ -54,9 +54,9 @@ def fingerprint(*parts: object) -> str:
 def code_fingerprint() -> str:
     """The generator's own source and the versions of the libraries that shape its output."""
     digest = hashlib.sha256(FORMAT.encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode() + b"\x00" + path.read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\x00" + path.read_bytes())
     for name in _LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())

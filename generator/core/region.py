@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from generator.models import CertKind, Kecamatan, Platform, Region, Sector
-from generator.problems import Problem
-from generator.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
+from generator.core.models import CertKind, Kecamatan, Platform, Region, Sector
+from generator.core.problems import Problem
+from generator.core.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
 
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")

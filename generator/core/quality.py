@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.models import Entry, Region
-from generator.problems import ERROR, INFO, Problem
+from generator.core.models import Entry, Region
+from generator.core.problems import ERROR, INFO, Problem
 
 if TYPE_CHECKING:
-    from generator.enrich import Business, CertificateView, RegionLookup, ShopView
+    from generator.builder.enrich import Business, CertificateView, RegionLookup, ShopView
 
 # The parts of the readiness rule, in the order they are checked and reported.
 NIB = "nib"

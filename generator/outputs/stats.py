@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.enrich import Business, RegionLookup
-from generator.models import CertKind, Kecamatan, Platform, Region, Sector
-from generator.pages import TEMPLATES_DIR, Crumb, GeneratedPage, format_angka, listing_uri, make_environment, url_to
-from generator.quality import REQUIREMENT_LABELS, ReadinessRule, describe_rule
+from generator.builder.enrich import Business, RegionLookup
+from generator.core.models import CertKind, Kecamatan, Platform, Region, Sector
+from generator.core.quality import REQUIREMENT_LABELS, ReadinessRule, describe_rule
+from generator.outputs.pages import TEMPLATES_DIR, Crumb, GeneratedPage, format_angka, listing_uri, make_environment, url_to
 
 STATISTIK_URI = "statistik/index.md"
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.integrity import DINAS, MANAGER, NEW, OTHER, Classification, Requester, change_report, classify_change, is_staff, md
-from generator.load import load_entry
-from generator.models import Region
-from generator.problems import ERROR, Problem, errors_in
+from generator.builder.load import load_entry
+from generator.core.integrity import DINAS, MANAGER, NEW, OTHER, Classification, Requester, change_report, classify_change, is_staff, md
+from generator.core.models import Region
+from generator.core.problems import ERROR, Problem, errors_in
 
 BOT = "github-actions[bot]"  # the author of the pull requests the issue-form workflow opens
 FORM_BRANCH = re.compile(r"^formulir/issue-([0-9]+)$")

@@ -12,14 +12,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from generator import cache, codec, images
-from generator.cache import RecordStore
-from generator.enrich import Business, RegionLookup, enrich_catalog, enrich_entry
-from generator.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data, redact_catalog
-from generator.integrity import published_catalog
-from generator.load import entry_folders, load_entry
-from generator.models import Catalog, Entry, ProcessedPhoto, Region
-from generator.pages import (
+from generator.builder import cache, codec, images
+from generator.builder.cache import RecordStore
+from generator.builder.enrich import Business, RegionLookup, enrich_catalog, enrich_entry
+from generator.builder.load import entry_folders, load_entry
+from generator.builder.validate import validate_entry
+from generator.core.integrity import published_catalog
+from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.core.problems import Problem, errors_in
+from generator.core.quality import DEFAULT_RULES, QualityRules, is_stale, rule_problems
+from generator.core.region import load_region
+from generator.core.schema import json_schema
+from generator.core.workers import map_items
+from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data, redact_catalog
+from generator.outputs.pages import (
     TEMPLATES_DIR,
     GeneratedPage,
     RenderedBusiness,
@@ -30,16 +36,10 @@ from generator.pages import (
     render_pages,
     render_register_page,
 )
-from generator.problems import Problem, errors_in
-from generator.quality import DEFAULT_RULES, QualityRules, is_stale, rule_problems
-from generator.region import load_region
-from generator.schema import json_schema
-from generator.search import IndexedPage, record_order, render_search_page, search_record
-from generator.seo import render_business_head, render_heads
-from generator.stats import render_statistics_page
-from generator.story import load_story_cache, remember_story, render_story, save_story_cache
-from generator.validate import validate_entry
-from generator.workers import map_items
+from generator.outputs.search import IndexedPage, record_order, render_search_page, search_record
+from generator.outputs.seo import render_business_head, render_heads
+from generator.outputs.stats import render_statistics_page
+from generator.outputs.story import load_story_cache, remember_story, render_story, save_story_cache
 
 SCHEMA_URI = "schema/entri.schema.json"
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from generator.images import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS, clean_photo
+from generator.builder.images import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS, clean_photo
 
 TIMEOUT_SECONDS = 20
 MAX_REDIRECTS = 5

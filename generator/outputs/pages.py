@@ -21,12 +21,12 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from generator import forms
-from generator.enrich import Business, CertificateView, ProductView
-from generator.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
-from generator.story import render_story
+from generator.builder.enrich import Business, CertificateView, ProductView
+from generator.core.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
+from generator.intake import forms
+from generator.outputs.story import render_story
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "theme" / "partials" / "catalog"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "theme" / "partials" / "catalog"
 PAGE_TEMPLATE = "catalog.html"
 REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation
 PAGE_SIZE = 48

@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from generator.problems import Problem
-from generator.validate import mask_digits
-from generator.workers import map_items
+from generator.builder.validate import mask_digits
+from generator.core.problems import Problem
+from generator.core.workers import map_items
 
 # Anywhere in the site. Pagefind's own files only under pagefind/, SVG only under the theme's
 # assets/ (an SVG is a document that can hold script: it is audited like a page as well).

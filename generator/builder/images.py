@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from PIL import __version__ as PILLOW_VERSION
 
-from generator.models import Entry, ImageVariant, ProcessedPhoto
-from generator.problems import ERROR, WARNING, Problem
+from generator.core.models import Entry, ImageVariant, ProcessedPhoto
+from generator.core.problems import ERROR, WARNING, Problem
 
 FULL_WIDTHS = (320, 640, 1280)  # responsive widths of the whole photo
 THUMB_WIDTHS = (320, 640)  # card thumbnails

@@ -31,10 +31,10 @@ from typing import Any
 
 import phonenumbers
 
-from generator.enrich import whatsapp_url
-from generator.models import Catalog, Region
-from generator.problems import mask_phone
-from generator.schema import ENTRY, STORY, Field
+from generator.builder.enrich import whatsapp_url
+from generator.core.models import Catalog, Region
+from generator.core.problems import mask_phone
+from generator.core.schema import ENTRY, STORY, Field
 
 NEW = "usaha-baru"
 MANAGER = "pengelola"

@@ -31,11 +31,11 @@ from pathlib import Path
 
 import nh3
 
-from generator.enrich import Business
-from generator.models import Entry, ProcessedPhoto, Region
-from generator.pages import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
-from generator.pages import GeneratedPage, find_photo, format_rupiah, format_tanggal, listing_uri, make_environment, url_to
-from generator.story import render_story
+from generator.builder.enrich import Business
+from generator.core.models import Entry, ProcessedPhoto, Region
+from generator.outputs.pages import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
+from generator.outputs.pages import GeneratedPage, find_photo, format_rupiah, format_tanggal, listing_uri, make_environment, url_to
+from generator.outputs.story import render_story
 
 SEARCH_URI = "cari/index.md"  # served at cari/
 PAGE_TEMPLATE = "search_page.html"

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.enrich import KEDALUWARSA, SEGERA_KEDALUWARSA, Business, whatsapp_url
-from generator.models import Region
-from generator.pages import format_tanggal
-from generator.problems import display_path
-from generator.quality import REQUIREMENTS, QualityRules, is_stale
+from generator.builder.enrich import KEDALUWARSA, SEGERA_KEDALUWARSA, Business, whatsapp_url
+from generator.core.models import Region
+from generator.core.problems import display_path
+from generator.core.quality import REQUIREMENTS, QualityRules, is_stale
+from generator.outputs.pages import format_tanggal
 
 MARKDOWN_NAME = "laporan.md"
 COMMON_HEAD = ("usaha", "slug", "kecamatan", "pemilik")

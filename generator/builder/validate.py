@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from generator import schema
-from generator.load import PHOTO_SUFFIXES, RawEntry
-from generator.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
-from generator.problems import ERROR, WARNING, Problem, errors_in, mask_phone
-from generator.region import GITHUB_LOGIN, slugify
-from generator.schema import ENTRY, Field
-from generator.yamlstrict import Path_, dotted
+from generator.builder.load import PHOTO_SUFFIXES, RawEntry
+from generator.core import schema
+from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
+from generator.core.problems import ERROR, WARNING, Problem, errors_in, mask_phone
+from generator.core.region import GITHUB_LOGIN, slugify
+from generator.core.schema import ENTRY, Field
+from generator.core.yamlstrict import Path_, dotted
 
 # Invisible characters that can disguise text: bidi overrides/isolates, zero-width, BOM, soft hyphen.
 # Control characters (Cc), surrogates (Cs), private use (Co) and the invisible formatting ones:

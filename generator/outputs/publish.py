@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.workers import map_items
+from generator.core.workers import map_items
 
 HEADERS_FILE = "_headers"
 NGINX_HEADERS_FILE = "_headers.nginx"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import phonenumbers
 
-from generator.models import (
+from generator.core.models import (
     Catalog,
     Certificate,
     CertKind,
@@ -26,7 +26,7 @@ from generator.models import (
     Sector,
     ShopLink,
 )
-from generator.quality import DEFAULT_RULES, Completeness, QualityRules, Readiness, assess_completeness, assess_readiness
+from generator.core.quality import DEFAULT_RULES, Completeness, QualityRules, Readiness, assess_completeness, assess_readiness
 
 BERLAKU = "berlaku"
 SEGERA_KEDALUWARSA = "segera-kedaluwarsa"

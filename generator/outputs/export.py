@@ -22,11 +22,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator import schema
-from generator.enrich import Business, ProductView
-from generator.models import Catalog, Entry, ProcessedPhoto, Region
-from generator.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to
-from generator.schema import Field
+from generator.builder.enrich import Business, ProductView
+from generator.core import schema
+from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.core.schema import Field
+from generator.outputs.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to
 
 PAGE_URI = "data/index.md"
 JSON_URI = "data/umkm.json"

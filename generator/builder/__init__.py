@@ -1,0 +1,1 @@
+"""The build: load, validate, enrich and photos, run in order by the pipeline."""

@@ -1,0 +1,1 @@
+"""The site's outputs: pages, SEO, search, open data, statistics, reports, publish and audit."""
