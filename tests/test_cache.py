@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from generator.builder import cache, codec, pipeline
-from generator.builder.enrich import Business
 from generator.builder.pipeline import Settings, check_catalog, enrich_businesses
+from generator.core.business import Business
 from generator.core.models import Entry
 from tests.conftest import ROOT, TODAY, MakeEntry, write_image
 

@@ -9,15 +9,8 @@ from typing import Any
 
 import pytest
 
-from generator.builder.enrich import (
-    BERLAKU,
-    KEDALUWARSA,
-    SEGERA_KEDALUWARSA,
-    TANPA_TANGGAL,
-    certificate_status,
-    enrich_catalog,
-    phone_link,
-)
+from generator.builder.enrich import certificate_status, enrich_catalog, phone_link
+from generator.core.business import BERLAKU, KEDALUWARSA, SEGERA_KEDALUWARSA, TANPA_TANGGAL
 from generator.core.models import (
     Catalog,
     Certificate,

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from generator.builder.enrich import Business, enrich_catalog
+from generator.builder.enrich import enrich_catalog
+from generator.core.business import Business
 from generator.core.models import (
     Catalog,
     Certificate,

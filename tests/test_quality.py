@@ -9,18 +9,11 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.builder.enrich import Business, enrich_catalog
+from generator.builder.enrich import enrich_catalog
+from generator.core.business import Business
 from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink
 from generator.core.problems import ERROR, INFO
-from generator.core.quality import (
-    DEFAULT_RULES,
-    QualityRules,
-    is_stale,
-    make_rules,
-    months_before,
-    quality_notes,
-    rule_problems,
-)
+from generator.core.quality import DEFAULT_RULES, QualityRules, is_stale, make_rules, months_before, quality_notes, rule_problems
 from generator.core.region import load_region
 from tests.conftest import ROOT, TODAY, MakeEntry
 

@@ -14,8 +14,8 @@ from typing import Any
 import cbor2
 import pytest
 
-from generator.builder.enrich import Business
 from generator.builder.pipeline import Settings, check_catalog, enrich_businesses
+from generator.core.business import Business
 from generator.core.models import Region
 from generator.core.problems import errors_in
 from generator.outputs.search import PRICE_BANDS, SearchRecord, filter_groups, record_html, search_records

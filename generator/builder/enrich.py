@@ -7,146 +7,39 @@ logic never looks at the clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
 import phonenumbers
 
+from generator.core.business import (
+    BERLAKU,
+    KEDALUWARSA,
+    SEGERA_KEDALUWARSA,
+    STATUS_LABELS,
+    TANPA_TANGGAL,
+    Business,
+    CertificateView,
+    ContactLinks,
+    PhoneLink,
+    ProductView,
+    RegionLookup,
+    ShopView,
+)
+from generator.core.links import whatsapp_url
 from generator.core.models import (
     Catalog,
     Certificate,
     CertKind,
     Contact,
     Entry,
-    Kecamatan,
     Platform,
     Product,
-    Region,
-    Sector,
     ShopLink,
 )
-from generator.core.quality import DEFAULT_RULES, Completeness, QualityRules, Readiness, assess_completeness, assess_readiness
-
-BERLAKU = "berlaku"
-SEGERA_KEDALUWARSA = "segera-kedaluwarsa"
-KEDALUWARSA = "kedaluwarsa"
-TANPA_TANGGAL = "tanpa-tanggal"
-
-STATUS_LABELS: dict[str, str] = {
-    BERLAKU: "Berlaku",
-    SEGERA_KEDALUWARSA: "Segera kedaluwarsa",
-    KEDALUWARSA: "Kedaluwarsa",
-    TANPA_TANGGAL: "Tanpa tanggal berlaku",
-}
-
-# A certificate without an end date (halal since 2022, for one) still counts as valid.
-VALID_STATUSES = frozenset({BERLAKU, SEGERA_KEDALUWARSA, TANPA_TANGGAL})
+from generator.core.quality import DEFAULT_RULES, QualityRules, assess_completeness, assess_readiness
 
 WHATSAPP_MESSAGE = "Halo {nama}, saya melihat usaha Anda di {katalog}. Saya ingin bertanya tentang produk Anda. Terima kasih."
-
-
-@dataclass(frozen=True)
-class CertificateView:
-    """One certificate with its kind's label and its status as of the build date."""
-
-    jenis: str
-    label: str  # the kind's label, e.g. "Halal"
-    nomor: str
-    berlaku_sampai: date | None
-    produk: tuple[str, ...]
-    status: str  # one of STATUS_LABELS' keys
-    status_label: str
-    verify_url: str  # the kind's public verification page, "" when there is none
-    issuer: str
-    days_left: int | None  # days until berlaku_sampai (negative once expired), None without a date
-
-    @property
-    def valid(self) -> bool:
-        return self.status in VALID_STATUSES
-
-
-@dataclass(frozen=True)
-class PhoneLink:
-    digits: str  # international digits, e.g. "6281219345521"
-    display: str  # e.g. "+62 812-1934-5521"
-    href: str  # e.g. "tel:+6281219345521"
-
-
-@dataclass(frozen=True)
-class ContactLinks:
-    """Ready-to-use links for the contact buttons; an empty field means no button."""
-
-    whatsapp: PhoneLink | None = None
-    whatsapp_url: str = ""  # https://wa.me/<digits>?text=<polite message>
-    telepon: PhoneLink | None = None
-    email: str = ""
-    email_url: str = ""  # mailto:
-    instagram: str = ""  # handle without "@"
-    instagram_url: str = ""
-    situs: str = ""
-
-    @property
-    def has_any(self) -> bool:
-        return bool(self.whatsapp or self.telepon or self.email or self.instagram or self.situs)
-
-
-@dataclass(frozen=True)
-class ShopView:
-    platform: str
-    label: str  # the platform's name, e.g. "Tokopedia"
-    url: str
-    procurement: bool  # a government or BUMN procurement channel
-
-
-@dataclass(frozen=True)
-class ProductView:
-    number: int  # 1-based position in the entry, used for the "produk-<n>" anchor
-    nama: str
-    harga: int | None
-    satuan: str
-    deskripsi: str
-    foto: tuple[str, ...]  # paths relative to the entry folder
-    tautan: str
-
-    @property
-    def anchor(self) -> str:
-        return f"produk-{self.number}"
-
-
-@dataclass(frozen=True)
-class Business:
-    """An entry with everything derived from it that pages, search and reports need."""
-
-    entry: Entry
-    sector: Sector
-    kecamatan: Kecamatan
-    certificates: tuple[CertificateView, ...]
-    valid_cert_kinds: frozenset[str]
-    contact: ContactLinks
-    shops: tuple[ShopView, ...]
-    products: tuple[ProductView, ...]
-    siap_pengadaan: bool  # meets every requirement of the readiness rule (quality.py)
-    price_min: int | None  # over products with a price; None when no product has one
-    price_max: int | None
-    readiness: Readiness  # the unmet requirements of the readiness rule
-    completeness: Completeness  # "kelengkapan data": score 0–100 and hints
-
-    @property
-    def slug(self) -> str:
-        return self.entry.slug
-
-    @property
-    def nama(self) -> str:
-        return self.entry.nama
-
-    @property
-    def valid_certificates(self) -> tuple[CertificateView, ...]:
-        return tuple(c for c in self.certificates if c.valid)
-
-    @property
-    def priced_products(self) -> tuple[ProductView, ...]:
-        return tuple(p for p in self.products if p.harga is not None)
 
 
 def enrich_catalog(
@@ -213,12 +106,6 @@ def certificate_status(berlaku_sampai: date | None, today: date, expiring_days: 
     return BERLAKU
 
 
-def whatsapp_url(digits: str, message: str = "") -> str:
-    """WhatsApp click-to-chat link for international digits, with an optional prefilled message."""
-    url = f"https://wa.me/{digits}"
-    return f"{url}?text={quote(message, safe='')}" if message else url
-
-
 def phone_link(digits: str) -> PhoneLink:
     """A `tel:` link and a readable form (`+62 812-1934-5521`) of international digits."""
     try:
@@ -243,25 +130,6 @@ def contact_links(contact: Contact, *, business_name: str, catalog_name: str) ->
         instagram_url=f"https://www.instagram.com/{quote(handle, safe='')}/" if handle else "",
         situs=contact.situs,
     )
-
-
-@dataclass(frozen=True)
-class RegionLookup:
-    """The region's vocabularies as dictionaries (validation guarantees every key exists)."""
-
-    sectors: dict[str, Sector]
-    kecamatan: dict[str, Kecamatan]
-    cert_kinds: dict[str, CertKind]
-    platforms: dict[str, Platform]
-
-    @classmethod
-    def of(cls, region: Region) -> RegionLookup:
-        return cls(
-            sectors={s.key: s for s in region.sectors},
-            kecamatan={k.nama: k for k in region.kecamatan},
-            cert_kinds={c.key: c for c in region.cert_kinds},
-            platforms={p.key: p for p in region.platforms},
-        )
 
 
 def _certificate_view(cert: Certificate, kind: CertKind, today: date, expiring_days: int) -> CertificateView:

@@ -14,9 +14,10 @@ from typing import Any
 
 from generator.builder import cache, codec, images
 from generator.builder.cache import RecordStore
-from generator.builder.enrich import Business, RegionLookup, enrich_catalog, enrich_entry
+from generator.builder.enrich import enrich_catalog, enrich_entry
 from generator.builder.load import entry_folders, load_entry
 from generator.builder.validate import validate_entry
+from generator.core.business import Business, RegionLookup
 from generator.core.integrity import published_catalog
 from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
 from generator.core.problems import Problem, errors_in

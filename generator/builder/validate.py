@@ -17,7 +17,7 @@ import phonenumbers
 from generator.builder.load import PHOTO_SUFFIXES, RawEntry
 from generator.core import schema
 from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
-from generator.core.problems import ERROR, WARNING, Problem, errors_in, mask_phone
+from generator.core.problems import ERROR, WARNING, Problem, errors_in, mask_digits, mask_phone
 from generator.core.region import GITHUB_LOGIN, slugify
 from generator.core.schema import ENTRY, Field
 from generator.core.yamlstrict import Path_, dotted
@@ -92,12 +92,6 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     if multiline:
         return text
     return re.sub(r"[\n\t ]+", " ", text).strip() if ("  " in text or "\n" in text or "\t" in text) else text.strip()
-
-
-def mask_digits(number: str) -> str:
-    """Show only the first four digits of a personal number: CI logs and reports are public."""
-    digits = re.sub(r"[^0-9]", "", number)
-    return digits[:4] + "*" * (len(digits) - 4)
 
 
 @dataclass

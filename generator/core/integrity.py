@@ -31,7 +31,7 @@ from typing import Any
 
 import phonenumbers
 
-from generator.builder.enrich import whatsapp_url
+from generator.core.links import whatsapp_url
 from generator.core.models import Catalog, Region
 from generator.core.problems import mask_phone
 from generator.core.schema import ENTRY, STORY, Field

@@ -94,3 +94,9 @@ def mask_phone(text: str) -> str:
     if set(text) <= set("0123456789+-.() "):  # only a number: shown compactly, as digits
         return ("+" if text.lstrip().startswith("+") else "") + "".join(masked)
     return "".join(next(masked) if c.isascii() and c.isdigit() else c for c in text)
+
+
+def mask_digits(number: str) -> str:
+    """Show only the first four digits of a personal number: CI logs and reports are public."""
+    digits = re.sub(r"[^0-9]", "", number)
+    return digits[:4] + "*" * (len(digits) - 4)

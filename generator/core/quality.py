@@ -13,13 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from generator.core.business import Business, CertificateView, Completeness, Gap, Readiness, RegionLookup, ShopView
 from generator.core.models import Entry, Region
 from generator.core.problems import ERROR, INFO, Problem
-
-if TYPE_CHECKING:
-    from generator.builder.enrich import Business, CertificateView, RegionLookup, ShopView
 
 # The parts of the readiness rule, in the order they are checked and reported.
 NIB = "nib"
@@ -86,34 +83,6 @@ class QualityRules:
 
 
 DEFAULT_RULES = QualityRules()
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One missing thing: a readiness requirement or a completeness item, with a plain hint."""
-
-    key: str
-    label: str
-    hint: str  # plain Indonesian, addressed to the owner
-    weight: int = 0  # completeness points it costs; 0 for readiness requirements
-
-
-@dataclass(frozen=True)
-class Readiness:
-    missing: tuple[Gap, ...]  # unmet requirements, in REQUIREMENTS order
-
-    @property
-    def ready(self) -> bool:
-        return not self.missing
-
-    def lacks(self, key: str) -> bool:
-        return any(gap.key == key for gap in self.missing)
-
-
-@dataclass(frozen=True)
-class Completeness:
-    score: int  # 0–100
-    missing: tuple[Gap, ...]  # in COMPLETENESS_WEIGHTS order
 
 
 def make_rules(

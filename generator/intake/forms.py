@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -27,6 +27,7 @@ from generator.builder.images import MAX_PHOTO_MB
 from generator.builder.load import SLUG, load_entry
 from generator.builder.validate import clean_text
 from generator.core.integrity import Classification, Requester, change_report, classify_change, first_managers, is_staff, md
+from generator.core.links import NEW, REPORT, SLUG_ID, UPDATE
 from generator.core.models import Region
 from generator.core.problems import ERROR, WARNING, Problem, errors_in
 from generator.core.region import slugify
@@ -34,9 +35,6 @@ from generator.core.schema import ENTRY_FIELDS, PHOTO_LIST, STORY, Field
 from generator.intake.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
 from generator.intake.write import Change, FieldPath, Match, Written, apply_changes, origin_of, write_entry
 
-NEW = "daftar-usaha"
-UPDATE = "perbarui-usaha"
-REPORT = "laporkan-kesalahan"
 FORMS = (NEW, UPDATE, REPORT)
 TEMPLATE_DIR = Path(".github") / "ISSUE_TEMPLATE"
 # Issue labels the forms set; the issue-form workflow acts on the first two.
@@ -48,7 +46,6 @@ SKIPPED = frozenset({"diperbarui"})  # set by the tools, not asked
 NO_RESPONSE = "_No response_"
 CLEAR = "-"  # in the update form: empty this field
 MAX_SLUG = 60
-SLUG_ID = "slug"
 CONSENT_ID = "persetujuan"
 CONSENT = (
     "Saya pemilik usaha ini atau mendapat izin pemiliknya.",
@@ -203,18 +200,6 @@ _FormDumper.add_representer(str, _represent_text)
 def form_files(root: Path, region: Region) -> dict[Path, str]:
     """Every form file and its text, by path under the project root."""
     return {root / TEMPLATE_DIR / f"{kind}.yml": render_form(kind, region) for kind in FORMS}
-
-
-def issue_form_url(repo_url: str, kind: str, *, slug: str = "", title: str = "") -> str:
-    """A link that opens a form with fields filled in (GitHub reads field ids from the query)."""
-    if not repo_url.startswith("https://"):
-        return ""
-    query = {"template": f"{kind}.yml"}
-    if title:
-        query["title"] = title
-    if slug:
-        query[SLUG_ID] = slug
-    return f"{repo_url.rstrip('/')}/issues/new?{urlencode(query)}"
 
 
 def _intro(kind: str, region: Region) -> str:

@@ -24,8 +24,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from generator.builder.validate import mask_digits
-from generator.core.problems import Problem
+from generator.core.problems import Problem, mask_digits
 from generator.core.workers import map_items
 
 # Anywhere in the site. Pagefind's own files only under pagefind/, SVG only under the theme's

@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.builder.enrich import Business, ProductView
 from generator.core import schema
+from generator.core.business import Business, ProductView
 from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
 from generator.core.schema import Field
 from generator.outputs.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to

@@ -21,9 +21,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from generator.builder.enrich import Business, CertificateView, ProductView
+from generator.core import links
+from generator.core.business import Business, CertificateView, ProductView
 from generator.core.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
-from generator.intake import forms
 from generator.outputs.story import render_story
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "theme" / "partials" / "catalog"
@@ -273,7 +273,7 @@ def render_register_page(
     html = make_environment(templates_dir or TEMPLATES_DIR).get_template("daftar.html").render(
         region=region,
         site_name=site_name,
-        new_url=forms.issue_form_url(repo_url, forms.NEW, title="Daftar usaha: "),
+        new_url=links.issue_form_url(repo_url, links.NEW, title="Daftar usaha: "),
         contributing_url=f"{repo_url.rstrip('/')}/blob/HEAD/CONTRIBUTING.md" if repo_url.startswith("https://") else "",
         crumbs=[Crumb("Beranda", link("index.md"))],
     )
@@ -396,8 +396,8 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         sector_url=link(listing_uri(f"sektor/{business.sector.key}", 1)),
         kecamatan_url=link(listing_uri(f"kecamatan/{business.kecamatan.slug}", 1)),
         badge_certificates=_one_per_kind(business.valid_certificates),
-        update_url=forms.issue_form_url(site.repo_url, forms.UPDATE, slug=entry.slug, title=f"Perbarui data: {entry.nama}"),
-        report_url=forms.issue_form_url(site.repo_url, forms.REPORT, slug=entry.slug, title=f"Laporan kesalahan: {entry.nama}"),
+        update_url=links.issue_form_url(site.repo_url, links.UPDATE, slug=entry.slug, title=f"Perbarui data: {entry.nama}"),
+        report_url=links.issue_form_url(site.repo_url, links.REPORT, slug=entry.slug, title=f"Laporan kesalahan: {entry.nama}"),
         crumbs=[
             Crumb("Beranda", link("index.md")),
             Crumb(business.sector.label, link(listing_uri(f"sektor/{business.sector.key}", 1))),

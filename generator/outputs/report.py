@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.builder.enrich import KEDALUWARSA, SEGERA_KEDALUWARSA, Business, whatsapp_url
+from generator.core.business import KEDALUWARSA, SEGERA_KEDALUWARSA, Business
+from generator.core.links import whatsapp_url
 from generator.core.models import Region
 from generator.core.problems import display_path
 from generator.core.quality import REQUIREMENTS, QualityRules, is_stale

@@ -9,7 +9,7 @@ Why records built from the enriched catalog, not the built HTML pages:
   every record before the first result, so 10,000 businesses cost a quarter of 40,000 records
   (see the README's search figures). Filter counts are then businesses, as on the browse pages.
 - Filter values (valid certificates only, procurement readiness, price bands) come from
-  `enrich.Business`, computed once, not scraped back out of rendered pages.
+  `core.business.Business`, computed once, not scraped back out of rendered pages.
 - `SearchRecord` knows no engine: `index_site` is the only code that speaks Pagefind, so a move
   to another engine (or another static site generator) replaces that function, not the records.
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nh3
 
-from generator.builder.enrich import Business
+from generator.core.business import Business
 from generator.core.models import Entry, ProcessedPhoto, Region
 from generator.outputs.pages import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
 from generator.outputs.pages import GeneratedPage, find_photo, format_rupiah, format_tanggal, listing_uri, make_environment, url_to

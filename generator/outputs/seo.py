@@ -20,7 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.builder.enrich import Business, CertificateView, ProductView
+from generator.core.business import Business, CertificateView, ProductView
 from generator.core.models import ImageVariant, ProcessedPhoto, Region
 from generator.outputs.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url
 

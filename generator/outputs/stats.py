@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.builder.enrich import Business, RegionLookup
+from generator.core.business import Business, RegionLookup
 from generator.core.models import CertKind, Kecamatan, Platform, Region, Sector
 from generator.core.quality import REQUIREMENT_LABELS, ReadinessRule, describe_rule
 from generator.outputs.pages import TEMPLATES_DIR, Crumb, GeneratedPage, format_angka, listing_uri, make_environment, url_to
