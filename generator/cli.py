@@ -318,7 +318,7 @@ def run_new(args: argparse.Namespace) -> int:
         "ringkasan": args.ringkasan or _ask("Ringkasan (satu kalimat, paling banyak 160 karakter)"),
     }
     schema_path = Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, folder)).as_posix()
-    # A pull request for a new business names its author as its manager (generator/integrity.py).
+    # A pull request for a new business names its author as its manager (generator/core/integrity.py).
     manager = f"pengelola: [{json.dumps(args.pengelola.strip().removeprefix('@'))}]\n" if args.pengelola else "# pengelola: [akun-github-anda]    # wajib untuk pull request usaha baru: akun GitHub Anda\n"
     text = _SKELETON.format(
         schema=schema_path,
@@ -409,7 +409,7 @@ def run_from_issue(args: argparse.Namespace) -> int:
 
 
 def run_periksa_pr(args: argparse.Namespace) -> int:
-    """The "Keutuhan data" check of one pull request (generator/pullrequest.py); exit 1 when it fails."""
+    """The "Keutuhan data" check of one pull request (generator/intake/pullrequest.py); exit 1 when it fails."""
     from generator.intake.pullrequest import (
         WRITERS,
         CheckError,

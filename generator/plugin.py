@@ -35,13 +35,13 @@ class UmkmConfig(Config):
     cache_dir = opt.Type(str, default=".cache/umkm")
     today = opt.Optional(opt.Type(str))  # YYYY-MM-DD; default: UMKM_TANGGAL or the clock
     expiring_days = opt.Type(int, default=90)
-    # Data quality (generator/quality.py; README "Untuk Dinas").
+    # Data quality (generator/core/quality.py; README "Untuk Dinas").
     stale_months = opt.Type(int, default=12)
     completeness_threshold = opt.Type(int, default=60)
     readiness_requires = opt.ListOfItems(opt.Choice(REQUIREMENTS), default=list(REQUIREMENTS))
     readiness_food_certificates = opt.ListOfItems(opt.Type(str), default=["halal", "pirt", "bpom"])
     readiness_capacity = opt.Type(bool, default=True)
-    # Open data (generator/export.py): licence of data/umkm.json and the CSV files.
+    # Open data (generator/outputs/export.py): licence of data/umkm.json and the CSV files.
     data_license = opt.Type(str, default=DEFAULT_LICENSE)
     data_license_url = opt.Type(str, default=DEFAULT_LICENSE_URL)
 
@@ -219,7 +219,7 @@ def _yaml_quote(text: str) -> str:
 
 
 def _audit(config: MkDocsConfig, cache_file: Path) -> None:
-    """Fail the build when the written site holds what must not be published (generator/audit.py)."""
+    """Fail the build when the written site holds what must not be published (generator/outputs/audit.py)."""
     # Material's own inline scripts are known from its templates; an override in custom_dir is not trusted.
     theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
     problems = audit_site(

@@ -1,4 +1,4 @@
-"""Listing integrity: who may change a business (generator/integrity.py), through the real ways in."""
+"""Listing integrity: who may change a business (generator/core/integrity.py), through the real ways in."""
 
 from __future__ import annotations
 

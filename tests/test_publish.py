@@ -32,7 +32,7 @@ def full_photos() -> dict[str, tuple[int, int]]:
     return {path: (900, 600) for path in paths}
 
 
-# --- helpers: an HTML reader independent of generator/publish.py's regular expressions ---------
+# --- helpers: an HTML reader independent of generator/outputs/publish.py's regular expressions ---------
 
 
 class PageParts(HTMLParser):

@@ -55,7 +55,7 @@ class Region:
     cert_kinds: tuple[CertKind, ...]
     platforms: tuple[Platform, ...]
     # The Dinas' staff (GitHub logins, as written in `dinas.petugas`): the only accounts whose
-    # changes count as the Dinas' own (generator/integrity.py). CODEOWNERS names the same accounts.
+    # changes count as the Dinas' own (generator/core/integrity.py). CODEOWNERS names the same accounts.
     petugas: tuple[str, ...] = ()
 
     def sector(self, key: str) -> Sector:
@@ -144,7 +144,7 @@ class Entry:
     diperbarui: date | None = None
     cerita: str = ""  # Markdown story, cleaned of control characters
     diverifikasi: date | None = None  # when Dinas staff last confirmed the data with the owner
-    diturunkan: Takedown | None = None  # hidden from every output of the site (generator/integrity.py)
+    diturunkan: Takedown | None = None  # hidden from every output of the site (generator/core/integrity.py)
     pengelola: tuple[str, ...] = ()  # GitHub logins that may update the entry; private
 
     @property

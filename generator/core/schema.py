@@ -40,7 +40,7 @@ class Field:
     max_items: int | None = None
     example: str = ""
     private: bool = False  # validated, but never published: not on pages, not in the open data
-    # Shown before → after in every change report, whoever asks (generator/integrity.py): a changed
+    # Shown before → after in every change report, whoever asks (generator/core/integrity.py): a changed
     # phone number or shop link is how a listing is taken over.
     sensitive: bool = False
     # Only the Dinas' staff (`dinas.petugas` in the region file) may set or change it; never asked by a form.
@@ -137,7 +137,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         max_items=MAX_LIST,
     ),
     Field("diperbarui", "date", "Data diperbarui", "Tanggal data terakhir diperiksa, TAHUN-BULAN-HARI.", example="2026-10-02"),
-    # The Dinas' own fields (generator/integrity.py): a change to any of them by someone else fails the check.
+    # The Dinas' own fields (generator/core/integrity.py): a change to any of them by someone else fails the check.
     Field(
         "diverifikasi",
         "date",

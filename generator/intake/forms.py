@@ -52,7 +52,7 @@ CONSENT = (
     "Foto yang saya kirim milik saya sendiri atau saya berhak memakainya.",
     "Saya setuju data ini ditampilkan untuk umum, dan saya tidak menulis NIK atau nomor KTP.",
 )
-_HEADER = "# Dibuat oleh `umkm formulir` dari generator/schema.py dan wilayah.yml. Jangan diubah langsung:\n# ubah skema atau data wilayah, lalu jalankan `umkm formulir`.\n"
+_HEADER = "# Dibuat oleh `umkm formulir` dari generator/core/schema.py dan wilayah.yml. Jangan diubah langsung:\n# ubah skema atau data wilayah, lalu jalankan `umkm formulir`.\n"
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _PHOTO_TOKEN = re.compile(r"!?\[[^\]]*\]\(\s*(https?://[^\s)]+)[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.IGNORECASE)
 _CHECKBOX = re.compile(r"^- \[([ xX])\] (.+)$")
