@@ -63,6 +63,23 @@ def test_shipped_region_file_is_valid() -> None:
     assert region.platform("padi-umkm").procurement and not region.platform("shopee").procurement
 
 
+def test_spelling_groups_are_read_and_checked(tmp_path: Path) -> None:
+    region, messages = load(tmp_path, MINIMAL + "ejaan:\n  - [keripik, kripik]\n  - [sambal, sambel]\n")
+    assert messages == []
+    assert region is not None and region.spelling == (("keripik", "kripik"), ("sambal", "sambel"))  # type: ignore[attr-defined]
+    shipped, _ = load_region(ROOT / "wilayah.yml")
+    assert shipped is not None and shipped.spelling[0][:2] == ("keripik", "kripik")
+    bad = "ejaan:\n  - [keripik]\n  - [Sambal, sambel]\n  - [kerupuk, kripik]\n  - keripik\n  - [baso, kripik]\n"
+    _, messages = load(tmp_path, MINIMAL + "ejaan:\n  - [keripik, kripik]\n" + bad.removeprefix("ejaan:\n"))
+    assert messages == [
+        "wilayah.yml:19: ejaan[1]: tulis paling sedikit dua kata: bentuk baku lalu ejaan lainnya",
+        "wilayah.yml:20: ejaan[2]: kata hanya boleh huruf kecil a-z tanpa spasi (ditemukan 'Sambal')",
+        "wilayah.yml:21: ejaan[3]: kata 'kripik' sudah ada di kelompok ejaan ke-1",
+        "wilayah.yml:22: ejaan[4]: setiap butir harus berupa daftar kata, misalnya [keripik, kripik]",
+        "wilayah.yml:23: ejaan[5]: kata 'kripik' sudah ada di kelompok ejaan ke-1",
+    ]
+
+
 def test_minimal_region_file_is_valid(tmp_path: Path) -> None:
     region, messages = load(tmp_path, MINIMAL)
     assert messages == []

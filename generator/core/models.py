@@ -57,6 +57,9 @@ class Region:
     # The Dinas' staff (GitHub logins, as written in `dinas.petugas`): the only accounts whose
     # changes count as the Dinas' own (generator/core/integrity.py). CODEOWNERS names the same accounts.
     petugas: tuple[str, ...] = ()
+    # Spelling groups for search (`ejaan`): the standard word first, then other spellings and
+    # common typos that must find it, e.g. ("keripik", "kripik").
+    spelling: tuple[tuple[str, ...], ...] = ()
 
     def sector(self, key: str) -> Sector:
         return next(s for s in self.sectors if s.key == key)

@@ -73,6 +73,7 @@ def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
             for i, item in reader.items(data, "platform")
         ),
         petugas=_staff(reader, data),
+        spelling=_spelling(reader, data),
     )
     _check_unique(region, reader)
     return (None if problems else region), problems
@@ -110,6 +111,40 @@ def _kecamatan(reader: _Reader, i: int, item: dict[str, Any]) -> Kecamatan:
         slug=slugify(nama),
         varian=tuple(reader.texts(item, ("kecamatan", i, "varian"))),
     )
+
+
+_WORD = re.compile(r"^[a-z]+$")
+
+
+def _spelling(reader: _Reader, data: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    """`ejaan`: optional groups of one search word's spellings, the standard one first."""
+    value = data.get("ejaan")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        reader.problem(("ejaan",), "harus berupa daftar kelompok kata, misalnya - [keripik, kripik]")
+        return ()
+    groups: list[tuple[str, ...]] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(value):
+        at: tuple[str | int, ...] = ("ejaan", i)
+        if not isinstance(item, list) or not all(isinstance(word, str) for word in item):
+            reader.problem(at, "setiap butir harus berupa daftar kata, misalnya [keripik, kripik]")
+            continue
+        words = [word.strip() for word in item if word.strip()]
+        if len(words) < 2:
+            reader.problem(at, "tulis paling sedikit dua kata: bentuk baku lalu ejaan lainnya")
+            continue
+        bad = [word for word in words if not _WORD.match(word)]
+        if bad:
+            reader.problem(at, f"kata hanya boleh huruf kecil a-z tanpa spasi (ditemukan '{bad[0]}')")
+            continue
+        for word in words:
+            if word in seen:
+                reader.problem(at, f"kata '{word}' sudah ada di kelompok ejaan ke-{seen[word] + 1}")
+            seen.setdefault(word, i)
+        groups.append(tuple(dict.fromkeys(words)))
+    return tuple(groups)
 
 
 class _Reader:
