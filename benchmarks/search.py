@@ -40,7 +40,7 @@ from synth import make_project
 from generator.builder.images import process_photos
 from generator.builder.pipeline import check_catalog, enrich_businesses
 from generator.cli import load_settings
-from generator.outputs.search import index_site, search_records
+from generator.outputs.search import Spelling, index_site, search_records
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 TODAY = "2026-11-28"
@@ -99,7 +99,7 @@ def index_time(project: Path) -> dict[str, float]:
     assert catalog is not None
     photos, _ = process_photos(catalog.entries, settings.cache_dir)
     started = time.perf_counter()
-    records = search_records(enrich_businesses(settings, catalog), photos)
+    records = search_records(enrich_businesses(settings, catalog), photos, Spelling.of(catalog.region))
     records_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory(prefix="umkm-indeks-") as out:
         stats = index_site(Path(out), records)

@@ -163,15 +163,78 @@ def test_a_query_shows_the_matching_product_first_with_its_business(page: Any, s
     base, _ = sample
     open_search(page, base, "?q=keripik+balado")
     first = page.locator(".umkm-result").first
-    assert first.locator(".umkm-result__title").inner_text() == "Keripik Singkong Balado"
-    assert first.locator(".umkm-result__business").inner_text() == "Keripik Sari Rasa"
-    assert first.locator(".umkm-result__price").inner_text().startswith("Rp18.000")
-    assert first.locator("img").get_attribute("src").endswith(".webp")
-    link = first.locator(".umkm-result__link")
+    assert first.locator(".umkm-result__title").inner_text() == "Keripik Sari Rasa"
+    product = first.locator(".umkm-result__product").first
+    assert product.locator(".umkm-result__product-link").inner_text() == "Keripik Singkong Balado"
+    assert product.locator(".umkm-result__price").inner_text().startswith("Rp18.000")
+    assert product.locator("img").get_attribute("src").endswith(".webp")
+    link = product.locator(".umkm-result__product-link")
     assert link.get_attribute("href") == "/usaha/keripik-sari-rasa/#produk-1"
     link.click()
     page.wait_for_url("**/usaha/keripik-sari-rasa/#produk-1")
     assert page.locator("#produk-1 h3").inner_text() == "Keripik Singkong Balado"
+
+
+def products_with(records: list[SearchRecord], word: str) -> dict[str, list[str]]:
+    """Per business URL path, the names of its products whose name or description holds `word`."""
+    found: dict[str, list[str]] = {}
+    for r in records:
+        names = [s.title for s in r.sections if word in f"{s.title} {s.text}".lower()]
+        if names:
+            found[f"/{r.url}"] = names
+    return found
+
+
+def shown_products(page: Any) -> dict[str, list[str]]:
+    return page.locator(".umkm-result").evaluate_all(
+        """items => Object.fromEntries(items.map(item => [
+            item.querySelector('.umkm-result__link').pathname,
+            [...item.querySelectorAll('.umkm-result__product-link')].map(a => a.textContent),
+        ]))"""
+    )
+
+
+def test_every_matching_product_is_listed_under_its_business(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base, "?q=keripik")
+    expected = products_with(records, "keripik")
+    assert any(len(names) > 1 for names in expected.values())  # the sample has a business with two
+    shown = shown_products(page)
+    assert {url: sorted(names) for url, names in shown.items() if names} == {url: sorted(names) for url, names in expected.items()}
+    assert total(page) == len(shown)  # one result per business, its products inside it
+
+
+def shown_prices(page: Any) -> list[int]:
+    """The price each result is ordered by: its cheapest product shown (else its price range's low end)."""
+    texts = page.locator(".umkm-result").evaluate_all(
+        """items => items.map(item => [...item.querySelectorAll('.umkm-result__price')].map(p => p.textContent))"""
+    )
+    prices = []
+    for item in texts:
+        found = [int(m.replace(".", "")) for text in item for m in re.findall(r"Rp([\d.]+)", text)[:1]]
+        prices.append(min(found) if found else 10**12)
+    return prices
+
+
+@pytest.mark.parametrize("query", ["keripik", "jamur", "batik"])
+def test_cheapest_first_orders_by_the_price_each_result_shows(page: Any, sample: tuple[str, list[SearchRecord]], query: str) -> None:
+    base, _ = sample
+    open_search(page, base, f"?q={query}&urut=harga-naik")
+    prices = shown_prices(page)
+    assert len(prices) >= 1 and prices == sorted(prices), prices
+    open_search(page, base, f"?q={query}")  # the same results, whatever the order
+    assert total(page) == len(prices)
+
+
+def test_a_spelling_variant_finds_the_standard_word(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    expected = products_with(records, "keripik")
+    for variant in ("kripik", "KRIPIK", "keripk"):
+        open_search(page, base, f"?q={variant}")
+        assert set(shown_urls(page)) == set(expected), variant
+        assert {url: sorted(n) for url, n in shown_products(page).items()} == {url: sorted(n) for url, n in expected.items()}
+    assert page.input_value("#cari-q") == "keripk"  # the buyer's own word stays in the box
+    assert "“keripk”" in page.locator("[data-cari-status]").inner_text()
 
 
 def test_the_header_search_box_leads_to_results_without_script(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
@@ -242,7 +305,7 @@ def test_filters_combine_across_groups_and_add_up_within_one(page: Any, sample: 
     assert "sektor=kuliner&sektor=fesyen&sertifikasi=halal" in page.url
 
 
-def test_a_filter_only_url_opens_filtered_and_back_restores_it(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+def test_a_filter_only_url_opens_filtered(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
     base, records = sample
     open_search(page, base, "?q=keripik&kecamatan=Setu")
     assert page.is_checked('input[name="kecamatan"][value="Setu"]')
@@ -255,11 +318,71 @@ def test_a_filter_only_url_opens_filtered_and_back_restores_it(page: Any, sample
     page.check('input[name="pengadaan"][value="ya"]')
     wait_ready(page)
     assert page.url.endswith("?kecamatan=Setu&sertifikasi=pirt&pengadaan=ya")
+
+
+def test_one_back_leaves_the_search_page_however_it_was_refined(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    page.goto(base + "sektor/")
+    page.fill("#umkm-searchbar-q", "keripik")
+    page.press("#umkm-searchbar-q", "Enter")
+    page.wait_for_url("**/cari/?q=keripik")
+    wait_ready(page)
+    open_filters(page)
+    for group, value in (("sektor", "kuliner"), ("sektor", "pertanian"), ("kecamatan", "Setu")):
+        page.check(f'input[name="{group}"][value="{value}"]')
+        wait_ready(page)
+    page.uncheck('input[name="kecamatan"][value="Setu"]')
+    wait_ready(page)
+    page.select_option("#cari-urut", "harga-naik")
+    wait_ready(page)
+    page.fill("#cari-q", "keripik balado")
+    page.press("#cari-q", "Enter")
+    wait_ready(page)
+    assert page.url.endswith("?q=keripik+balado&sektor=kuliner&sektor=pertanian&urut=harga-naik")
+    page.go_back()
+    page.wait_for_url(base + "sektor/")
+
+
+def test_back_from_a_business_returns_to_the_same_place_in_the_results(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base, "?urut=harga-naik")
+    assert total(page) == len(records)
+    target = page.locator(".umkm-result").nth(len(records) - 3)
+    target.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 120)
+    page.wait_for_function("() => window.scrollY > 400")
+    before = page.evaluate("() => window.scrollY")
+    href = target.locator(".umkm-result__link").get_attribute("href")
+    target.locator(".umkm-result__link").click()
+    page.wait_for_url(f"**{href}")
     page.go_back()
     wait_ready(page)
-    assert page.url.endswith("?kecamatan=Setu&sertifikasi=pirt")
-    assert not page.is_checked('input[name="pengadaan"][value="ya"]')
-    assert total(page) == len(setu)
+    page.wait_for_function(f"() => Math.abs(window.scrollY - {before}) <= 2")
+    assert page.locator(".umkm-result").count() == len(records)
+
+
+def test_while_the_search_engine_loads_the_page_says_so(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, locale="id-ID")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    held: list[Any] = []  # a slow link: the engine's files arrive only once let through
+    through = threading.Event()
+    page.route("**/pagefind/**", lambda route: route.continue_() if through.is_set() else held.append(route))
+    page.goto(base + "cari/?q=keripik", wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelector('[data-umkm-cari]').dataset.cari === 'memuat'")
+    assert page.locator("[data-cari-status]").inner_text() == "Memuat pencarian…"
+    assert page.locator("[data-umkm-cari]").get_attribute("aria-busy") == "true"
+    assert page.input_value("#cari-q") == "keripik"  # the query is in the box already
+    assert page.locator("#cari-q").is_visible()
+    assert "memerlukan JavaScript" not in page.locator("main").inner_text()
+    assert held  # the engine was asked for, and is still on its way
+    through.set()
+    for route in held:
+        route.continue_()
+    wait_ready(page)
+    assert total(page) >= 1
+    context.close()
 
 
 def test_sorting_by_price_and_by_last_update(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
@@ -315,11 +438,15 @@ def test_without_javascript_the_search_page_leads_to_the_browse_pages(browser: A
     base, _ = sample
     context = browser.new_context(viewport=MOBILE, java_script_enabled=False)
     page = context.new_page()
-    page.goto(base + "cari/?q=keripik")
+    page.goto(base)
+    page.fill("#umkm-searchbar-q", "keripik")  # the header box is a plain form: it leads here without script
+    page.press("#umkm-searchbar-q", "Enter")
+    page.wait_for_url("**/cari/?q=keripik")
     assert page.locator("[data-cari-nojs]").is_visible()
-    assert "Pencarian memerlukan JavaScript" in page.locator("[data-cari-nojs]").inner_text()
+    assert "Pencarian kata memerlukan JavaScript" in page.locator("[data-cari-nojs]").inner_text()
     assert not page.locator("[data-cari-form]").is_visible()
-    hrefs = page.locator("[data-cari-nojs] a").evaluate_all("links => links.map(a => a.pathname)")
+    assert not page.locator("[data-cari-status]").is_visible()  # no "loading" that never ends
+    hrefs = page.locator(".umkm-cari__browse a").evaluate_all("links => links.map(a => a.pathname)")
     assert {"/sektor/", "/kecamatan/", "/sertifikasi/", "/sektor/kuliner/"} <= set(hrefs)
     context.close()
 

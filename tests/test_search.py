@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import os
 import re
@@ -18,7 +19,7 @@ from generator.builder.pipeline import Settings, check_catalog, enrich_businesse
 from generator.core.business import Business
 from generator.core.models import Region
 from generator.core.problems import errors_in
-from generator.outputs.search import PRICE_BANDS, SearchRecord, filter_groups, record_html, search_records
+from generator.outputs.search import PRICE_BANDS, SearchRecord, Spelling, filter_groups, record_html, search_records
 from tests.conftest import TODAY, MakeEntry
 from tests.test_build import build, read
 
@@ -95,7 +96,9 @@ def test_a_record_holds_its_products_as_anchored_sections(project: Path, make_en
         ("produk-3", "Keripik Pesanan", ""),
     ]
     meta = dict(record.meta)
-    assert json.loads(meta["produk"])["produk-1"] == ["Rp18.000 / bungkus", ""]  # no photos processed here
+    # name, price as shown, price in rupiah (the order of "Harga terendah"), thumbnail (none processed here)
+    assert json.loads(meta["produk"])["produk-1"] == ["Keripik Singkong Balado", "Rp18.000 / bungkus", 18000, ""]
+    assert json.loads(meta["produk"])["produk-3"] == ["Keripik Pesanan", "", None, ""]
     assert meta["harga"] == "Rp18.000 – Rp150.000"
     assert meta["kecamatan"] == "Setu" and meta["sektor"] == "Kuliner"
 
@@ -132,6 +135,30 @@ def test_sort_values_order_as_text_and_put_unpriced_last(project: Path, make_ent
     assert sort["Jasa Jahit"]["diperbarui"] == "0000-00-00"  # last when newest come first
     cheapest_first = sorted(records, key=lambda r: dict(r.sort)["harga"])
     assert [r.title for r in cheapest_first] == ["Keripik Sari Rasa", "Telaga Batik", "Jasa Jahit"]
+
+
+def test_spelling_variants_are_indexed_as_the_standard_word(project: Path, make_entry: MakeEntry) -> None:
+    make_entry(
+        "kripik-mak-enok",
+        {
+            "nama": "Kripik Mak Enok",
+            "ringkasan": "KRIPIK dan sambel &amp; krupuk khas Setu.",
+            "produk": [{"nama": "Kripik Tempe", "deskripsi": "Renyah, pakai sambel."}],
+        },
+        body="Kripiknya dibuat sendiri. Sambel terasi.\n",
+    )
+    businesses, region = enriched(project)
+    spelling = Spelling.of(region)
+    record = search_records(businesses, {}, spelling)[0]
+    assert record.title == "Keripik Mak Enok"
+    assert record.summary == "KERIPIK dan sambal &amp; kerupuk khas Setu."  # capitals kept, entities untouched
+    assert (record.sections[0].title, record.sections[0].text) == ("Keripik Tempe", "Renyah, pakai sambal.")
+    assert "Sambal terasi" in record.story and "Kripiknya" in record.story  # whole words only
+    meta = dict(record.meta)
+    assert meta["title"] == "Kripik Mak Enok"  # what a result shows is what the owner wrote
+    assert json.loads(meta["produk"])["produk-1"][0] == "Kripik Tempe"
+    assert json.loads(spelling.client_json())["kripik"] == "keripik"
+    assert search_records(businesses, {})[0].title == "Kripik Mak Enok"  # no spelling data: text as written
 
 
 def test_record_html_escapes_every_value(project: Path, make_entry: MakeEntry) -> None:
@@ -191,7 +218,7 @@ def test_build_writes_a_pagefind_index_of_the_catalog(site: Path) -> None:
     assert keripik["filters"]["sertifikasi"] == ["halal"]
     assert re.fullmatch(r"foto/keripik-sari-rasa/sampul-[0-9a-f]+-thumb-320w\.webp", keripik["meta"]["image"])
     assert (site / keripik["meta"]["image"]).is_file()
-    assert json.loads(keripik["meta"]["produk"])["produk-1"][1].startswith("foto/keripik-sari-rasa/balado-")
+    assert json.loads(keripik["meta"]["produk"])["produk-1"][3].startswith("foto/keripik-sari-rasa/balado-")
     meta = unpack(next(bundle.glob("pagefind.id_*.pf_meta")))
     filters = {name: unpack(bundle / "filter" / f"{digest}.pf_filter") for name, digest in meta[3]}
     assert sorted(filters) == ["harga", "kecamatan", "pengadaan", "platform", "sektor", "sertifikasi"]
@@ -208,7 +235,10 @@ def test_search_page_and_the_header_search_box(site: Path) -> None:
     assert '<script type="module" src="../assets/cari.js"></script>' in page
     assert 'data-root="../"' in page
     assert re.search(r'<input type="checkbox" name="kecamatan" value="Setu">', page)
-    assert "Pencarian memerlukan JavaScript" in page and 'href="../sektor/"' in page
+    assert "<noscript>" in page and "Pencarian kata memerlukan JavaScript" in page and 'href="../sektor/"' in page
+    assert '<p class="umkm-cari__status" role="status" aria-live="polite" data-cari-status>Memuat pencarian…</p>' in page
+    spelling = json.loads(html.unescape(re.search(r'data-ejaan="([^"]*)"', page).group(1)))
+    assert spelling["kripik"] == "keripik" and spelling["sambel"] == "sambal"
     assert "umkm-searchbar" not in page  # the page's own form replaces the header box
     home = read(site, "index.html")
     assert re.search(r'<form class="umkm-searchbar__form[^"]*" role="search"[^>]* action="cari/" method="get">', home)
@@ -248,9 +278,13 @@ def test_an_unchanged_index_is_kept_and_a_changed_or_damaged_one_rebuilt(tmp_pat
 
     runs: list[int] = []
     original = search._write_index
-    monkeypatch.setattr(search, "_write_index", lambda records, output, work_dir=None: (runs.append(1), original(records, output, work_dir)))
+    monkeypatch.setattr(
+        search, "_write_index", lambda records, output, work_dir=None: (runs.append(1), original(records, output, work_dir))
+    )
     site, work = tmp_path / "site", tmp_path / "cache" / "cari"
-    page = '<!doctype html><html lang="id"><head><title>A</title></head><body><main data-pagefind-body><h1>Keripik</h1></main></body></html>'
+    page = (
+        '<!doctype html><html lang="id"><head><title>A</title></head><body><main data-pagefind-body><h1>Keripik</h1></main></body></html>'
+    )
     records = [IndexedPage("usaha/a/", page)]
     first = index_site(site, records, work_dir=work)
     index_site(site, records, work_dir=work)

@@ -37,7 +37,7 @@ from generator.outputs.pages import (
     render_pages,
     render_register_page,
 )
-from generator.outputs.search import IndexedPage, record_order, render_search_page, search_record
+from generator.outputs.search import IndexedPage, Spelling, record_order, render_search_page, search_record
 from generator.outputs.seo import render_business_head, render_heads
 from generator.outputs.stats import render_statistics_page
 from generator.outputs.story import load_story_cache, remember_story, render_story, save_story_cache
@@ -255,6 +255,7 @@ def business_parts(
     region = catalog.region
     site = make_site(region, photos, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=settings.templates_dir)
     lookup = RegionLookup.of(region)
+    spelling = Spelling.of(region)
     store = RecordStore(settings.cache_dir / cache.RENDER_DIR)
     base = cache.fingerprint(
         cache.code_fingerprint(),
@@ -293,7 +294,7 @@ def business_parts(
             head = render_business_head(
                 rendered.page, business, region, photos, site_url=settings.site_url, site_name=settings.site_name, templates_dir=settings.templates_dir
             )
-            made = BusinessParts(business, rendered, head, IndexedPage.of(search_record(business, photos)), data_row(business, region, photos, data))
+            made = BusinessParts(business, rendered, head, IndexedPage.of(search_record(business, photos, spelling)), data_row(business, region, photos, data))
             return (*_record_of(made), render_story(entry.cerita))
 
         # Each new record is read back as a cached one is, so a first build and a rebuild agree.

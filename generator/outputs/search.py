@@ -21,12 +21,13 @@ import gzip
 import hashlib
 import html
 import json
+import re
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nh3
@@ -144,6 +145,57 @@ class IndexStats:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Spelling:
+    """Words search treats as one (the region's `ejaan`): a variant or common typo is read as its
+    standard form, both in the indexed text and in the buyer's query, so "kripik" finds "Keripik
+    Singkong" and "keripik" finds an entry written "Kripik". Pagefind has no synonyms; rewriting
+    both sides costs the index nothing and the search page a small map (see the README)."""
+
+    standard: Mapping[str, str] = field(default_factory=dict)  # variant -> standard form
+
+    @classmethod
+    def of(cls, region: Region) -> Spelling:
+        return cls({variant: group[0] for group in region.spelling for variant in group[1:]})
+
+    def holds_variant(self, *texts: str) -> bool:
+        """Whether any of `texts` holds a variant word (one pass over their words)."""
+        return bool(self.standard) and not self.standard.keys().isdisjoint(_WORDS.findall(" ".join(texts).lower()))
+
+    def normalise(self, text: str) -> str:
+        """`text` with every variant word replaced by its standard form, keeping its capitals."""
+
+        def standard_word(match: re.Match[str]) -> str:
+            word = match.group()
+            standard = self.standard.get(word.lower())
+            # Never the name of an HTML entity (`&amp;`) in escaped text.
+            if standard is None or text[match.start() - 1 : match.start()] == "&":
+                return word
+            return _same_case(word, standard)
+
+        return _WORDS.sub(standard_word, text)
+
+    def client_json(self) -> str:
+        """The variant -> standard map as compact JSON, for the search page's script."""
+        return json.dumps(dict(sorted(self.standard.items())), ensure_ascii=False, separators=(",", ":"))
+
+
+NO_SPELLING = Spelling()
+
+
+_WORDS = re.compile(r"[^\W\d_]+")  # runs of letters: the words of a text
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def _same_case(word: str, standard: str) -> str:
+    if len(word) > 1 and word.isupper():
+        return standard.upper()
+    return standard[:1].upper() + standard[1:] if word[:1].isupper() else standard
+
+
 class SearchIndexError(Exception):
     """The search index could not be built (a broken or missing Pagefind binary)."""
 
@@ -151,23 +203,37 @@ class SearchIndexError(Exception):
 # --- records ---------------------------------------------------------------------------------
 
 
-def search_records(businesses: Sequence[Business], photos: dict[Path, ProcessedPhoto]) -> list[SearchRecord]:
+def search_records(
+    businesses: Sequence[Business], photos: dict[Path, ProcessedPhoto], spelling: Spelling = NO_SPELLING
+) -> list[SearchRecord]:
     """One record per business, in name order (the order of a filter-only browse)."""
-    return [search_record(b, photos) for b in sorted(businesses, key=record_order)]
+    return [search_record(b, photos, spelling) for b in sorted(businesses, key=record_order)]
 
 
 def record_order(business: Business) -> tuple[str, str]:
     return (business.entry.nama.casefold(), business.slug)
 
 
-def search_record(business: Business, photos: dict[Path, ProcessedPhoto]) -> SearchRecord:
-    """The record of one business."""
+def search_record(business: Business, photos: dict[Path, ProcessedPhoto], spelling: Spelling = NO_SPELLING) -> SearchRecord:
+    """The record of one business: indexed text in standard spelling, shown values (meta) as written."""
     entry = business.entry
+    story = _plain_text(render_story(entry.cerita))
+    texts = (
+        entry.nama,
+        entry.ringkasan,
+        entry.desa,
+        story,
+        business.sector.label,
+        *(s.label for s in business.shops),
+        *(f"{p.nama} {p.deskripsi}" for p in business.products),
+    )
+    # Most businesses hold no variant spelling: their texts are indexed as they are.
+    norm = spelling.normalise if spelling.holds_variant(*texts) else _as_written
     sections = tuple(
         SearchSection(
             anchor=p.anchor,
-            title=p.nama,
-            text=p.deskripsi,
+            title=norm(p.nama),
+            text=norm(p.deskripsi),
             price=_price_text(p.harga, p.satuan),
             image=_thumbnail(photos, entry, p.foto[:1]),
         )
@@ -188,8 +254,13 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto]) -> Sea
         "pengadaan": "ya" if business.siap_pengadaan else "",
         "diperbarui": format_tanggal(entry.diperbarui) if entry.diperbarui else "",
         "verifikasi": format_tanggal(entry.diverifikasi) if entry.diverifikasi else "",
-        # Per product, so a card can show the price and photo of the product that matched.
-        "produk": json.dumps({s.anchor: [s.price, s.image] for s in sections}, ensure_ascii=False, separators=(",", ":"))
+        # Per product: a result shows every product that matched, with its name, price and photo,
+        # and orders by the price it shows (theme/assets/cari.js).
+        "produk": json.dumps(
+            {s.anchor: [p.nama, s.price, p.harga, s.image] for p, s in zip(business.products, sections, strict=True)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         if sections
         else "",
     }
@@ -216,10 +287,10 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto]) -> Sea
     ]
     return SearchRecord(
         url=f"usaha/{entry.slug}/",
-        title=entry.nama,
-        summary=entry.ringkasan,
-        keywords=" · ".join(k for k in keywords if k),
-        story=_plain_text(render_story(entry.cerita)),
+        title=norm(entry.nama),
+        summary=norm(entry.ringkasan),
+        keywords=norm(" · ".join(k for k in keywords if k)),
+        story=norm(story),
         sections=sections,
         meta=tuple((k, v) for k, v in meta.items() if v),
         filters=tuple((k, v) for k, v in filters.items() if v),
@@ -274,6 +345,7 @@ def render_search_page(
             ("Sertifikasi", link("sertifikasi/index.md")),
         ],
         business_count=len(businesses),
+        spelling=Spelling.of(region).client_json(),
     )
     return GeneratedPage(
         src_uri=src,
@@ -347,9 +419,11 @@ def _bundle_is_current(marker: Path, output: Path, digest: str) -> bool:
         if known.get("catatan") != digest or known.get("bundel") != str(output):
             return False
         files = known["berkas"]
-        return bool(files) and all((output / name).stat().st_size == size for name, size in files.items()) and sum(
-            1 for p in output.rglob("*") if p.is_file()
-        ) == len(files)
+        return (
+            bool(files)
+            and all((output / name).stat().st_size == size for name, size in files.items())
+            and sum(1 for p in output.rglob("*") if p.is_file()) == len(files)
+        )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return False
 

@@ -2,8 +2,13 @@
 // build) over one record per business whose products are sections (generator/search.py).
 // The state lives in the URL, in the same shape the page's plain GET form would produce:
 //   ?q=keripik&kecamatan=Setu&sertifikasi=halal&urut=harga-naik
+// Every change replaces the current history entry, so one Back leaves the page whatever was
+// tapped; the scroll position and how many results were shown are kept in that entry, so Back
+// from a business returns to the same place in the list.
 // Filters: values of one group are alternatives (any), groups combine (all). The count next to
 // a value is how many results that value gives together with the other groups' filters.
+// A result is a business; when products matched, it lists every one of them (name, price,
+// photo, a link to it). "Harga terendah" orders results by the cheapest price a result shows.
 // No framework, no inline script (the Content-Security-Policy forbids it), no innerHTML of data.
 
 const PAGE_SIZE = 20;
@@ -12,11 +17,12 @@ const SORTS = {
   "harga-naik": { harga: "asc" },
   terbaru: { diperbarui: "desc" },
 };
+const PRODUCT_ANCHOR = /^produk-\d+$/;
 
 const app = document.querySelector("[data-umkm-cari]");
 if (app) start(app);
 
-async function start(app) {
+function start(app) {
   const form = app.querySelector("[data-cari-form]");
   const input = form.querySelector("#cari-q");
   const sortSelect = form.querySelector("#cari-urut");
@@ -25,31 +31,42 @@ async function start(app) {
   const status = app.querySelector("[data-cari-status]");
   const list = app.querySelector("[data-cari-results]");
   const more = app.querySelector("[data-cari-more]");
-  const nojs = app.querySelector("[data-cari-nojs]");
   const boxes = [...form.querySelectorAll("input[type=checkbox]")];
   const groups = [...new Set(boxes.map((box) => box.name))];
   const root = new URL(app.dataset.root, location.href);
+  const standard = parseJson(app.dataset.ejaan); // spelling variant -> standard word (wilayah.yml `ejaan`)
   const baseTitle = document.title;
-
   const pagefindOptions = { baseUrl: root.pathname, excerptLength: 24 };
-  let pagefind;
-  try {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-    await pagefind.options(pagefindOptions);
-    await pagefind.init();
-  } catch (error) {
-    nojs.querySelector("[data-cari-nojs-reason]").textContent = "Pencarian tidak dapat dimuat.";
-    console.error("Pagefind:", error);
-    return;
-  }
-  nojs.hidden = true;
-  form.hidden = false;
+
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+  const returning = readPlace(); // where the buyer was when they left this entry, if they did
   if (window.matchMedia("(min-width: 60em)").matches) panel.open = true;
 
   let run = 0; // the latest search; an older one that finishes late is dropped
-  let shown = { results: [], next: 0, terms: [] };
+  let shown = emptyShown();
   let counter = null; // a second Pagefind instance for the counts, made on first use
   let typingTimer = 0;
+
+  // The query shows in the box at once; the engine loads meanwhile and the status says so.
+  const initial = readUrl();
+  writeForm(initial);
+  app.dataset.cari = "memuat";
+  const engine = loadEngine();
+
+  async function loadEngine() {
+    try {
+      const pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+      await pagefind.options(pagefindOptions);
+      await pagefind.init();
+      return pagefind;
+    } catch (error) {
+      console.warn("Pagefind:", error);
+      app.removeAttribute("aria-busy");
+      app.dataset.cari = "gagal";
+      status.textContent = "Pencarian tidak dapat dimuat. Periksa sambungan internet lalu muat ulang halaman, atau telusuri katalog di bawah.";
+      return null;
+    }
+  }
 
   // --- state <-> URL <-> form ------------------------------------------------------------
   function readUrl() {
@@ -87,11 +104,26 @@ async function start(app) {
     return text ? `?${text}` : location.pathname;
   }
 
-  function remember(state, push) {
+  // Always replaceState: a search is one place in the buyer's history, however it was refined.
+  function remember(state) {
     const url = toQuery(state);
     if (url === location.search || (url === location.pathname && !location.search)) return;
-    if (push) history.pushState(null, "", url);
-    else history.replaceState(null, "", url);
+    history.replaceState(null, "", url);
+  }
+
+  // --- where the buyer was: kept in the history entry, read back on return ---------------
+  function readPlace() {
+    const place = history.state && history.state.umkmCari;
+    return place && typeof place.y === "number" && typeof place.n === "number" ? place : null;
+  }
+
+  function savePlace() {
+    const place = { y: Math.round(window.scrollY), n: list.children.length };
+    try {
+      history.replaceState({ ...(history.state || {}), umkmCari: place }, "");
+    } catch {
+      // a browser that limits history writes: the list is simply shown from the top
+    }
   }
 
   // --- searching ---------------------------------------------------------------------------
@@ -103,71 +135,142 @@ async function start(app) {
     return out;
   }
 
-  function search(state) {
-    const id = ++run;
-    runSearch(id, state).catch((error) => {
-      if (id !== run) return;
-      console.error("Pagefind:", error);
-      app.removeAttribute("aria-busy");
-      status.textContent = "Pencarian gagal dimuat. Periksa sambungan internet lalu coba lagi.";
-    });
+  // The words searched for: the buyer's, each variant spelling read as its standard word, as
+  // the index holds them ("kripik" -> "keripik").
+  function searchWords(text) {
+    return words(text).map((word) => standard[word] || word);
   }
 
-  async function runSearch(id, state) {
-    const term = state.q || null;
-    const options = { filters: pagefindFilters(state.filters), sort: SORTS[state.urut] || {} };
+  function search(state, restore = null) {
+    const id = ++run;
     app.setAttribute("aria-busy", "true");
     app.dataset.cari = "memuat"; // memuat → hasil (results shown) → siap (counts too); tests wait on it
+    engine
+      .then((pagefind) => pagefind && runSearch(pagefind, id, state, restore))
+      .catch((error) => {
+        if (id !== run) return;
+        console.warn("Pagefind:", error);
+        app.removeAttribute("aria-busy");
+        app.dataset.cari = "gagal";
+        status.textContent = "Pencarian gagal dimuat. Periksa sambungan internet lalu coba lagi.";
+      });
+  }
+
+  async function runSearch(pagefind, id, state, restore) {
+    const terms = searchWords(state.q);
+    const term = terms.length ? terms.join(" ") : null;
+    const options = { filters: pagefindFilters(state.filters), sort: SORTS[state.urut] || {} };
     const first = () => {
       app.removeAttribute("aria-busy");
       app.dataset.cari = "hasil";
       performance.mark("cari:hasil");
     };
-    if (!state.q && !Object.keys(state.filters).length && !state.urut) {
+    if (id !== run) return;
+    if (!term && !Object.keys(state.filters).length && !state.urut) {
       // Nothing asked yet: listing all 10,000 businesses would cost a phone seconds for nothing.
-      shown = { results: [], next: 0, terms: [] };
+      shown = emptyShown();
       list.replaceChildren();
       more.hidden = true;
       announce(state, null);
       document.title = baseTitle;
       first();
-      await updateCounts(id, null, state);
+      await updateCounts(pagefind, id, null, state);
       if (id === run) app.dataset.cari = "siap";
       return;
     }
     const response = await pagefind.search(term, options);
     if (id !== run || !response) return;
-    shown = { results: response.results, next: 0, terms: words(state.q) };
+    shown = {
+      ...emptyShown(),
+      results: response.results,
+      terms,
+      bands: (state.filters.harga || []).map(parseBand),
+      byPrice: state.urut === "harga-naik" && terms.length > 0,
+    };
     announce(state, response.results.length);
     document.title = state.q ? `${state.q} – ${baseTitle}` : baseTitle;
     await showMore(id, true, first);
+    while (restore && id === run && list.children.length < restore.n && hasMore()) await showMore(id);
     if (id !== run) return;
-    await updateCounts(id, term, state);
-    if (id === run) app.dataset.cari = "siap";
+    if (restore) window.scrollTo(0, restore.y);
+    await updateCounts(pagefind, id, term, state);
+    if (id !== run) return;
+    if (restore) window.scrollTo(0, restore.y); // the counts may have hidden filter values above the list
+    app.dataset.cari = "siap";
+  }
+
+  function emptyShown() {
+    return { results: [], next: 0, terms: [], bands: [], byPrice: false, waiting: [], floor: -Infinity };
+  }
+
+  function hasMore() {
+    return shown.next < shown.results.length || shown.waiting.length > 0;
   }
 
   // Cards appear one by one as their data arrives (all fetched at once), so the first result
   // does not wait for the twentieth. A new search replaces the old cards only when it has one.
   async function showMore(id, fresh = false, onFirst = () => {}) {
-    const batch = shown.results.slice(shown.next, shown.next + PAGE_SIZE);
-    shown.next += batch.length;
-    const pending = batch.map((r) => r.data());
-    if (fresh && !pending.length) list.replaceChildren();
-    for (const [i, promise] of pending.entries()) {
-      const item = resultItem(await promise, shown.terms);
-      if (id !== run) return;
-      if (fresh && i === 0) list.replaceChildren(item);
+    let placed = 0;
+    const place = (item) => {
+      if (fresh && placed === 0) list.replaceChildren(item);
       else list.append(item);
-      if (i === 0) onFirst();
+      if (placed++ === 0) onFirst();
+    };
+    if (shown.byPrice) {
+      for (const view of await cheapestShown(id, PAGE_SIZE)) {
+        if (id !== run) return;
+        place(resultItem(view));
+      }
+    } else {
+      const batch = shown.results.slice(shown.next, shown.next + PAGE_SIZE);
+      const base = shown.next;
+      shown.next += batch.length;
+      const pending = batch.map((r) => r.data());
+      for (const [i, promise] of pending.entries()) {
+        const view = resultView(await promise, base + i);
+        if (id !== run) return;
+        place(resultItem(view));
+      }
     }
-    if (!pending.length) onFirst();
-    more.hidden = shown.next >= shown.results.length;
+    if (id !== run) return;
+    if (!placed) {
+      if (fresh) list.replaceChildren();
+      onFirst();
+    }
+    more.hidden = !hasMore();
+  }
+
+  // "Harga terendah" with a query: Pagefind orders businesses by their cheapest product, while a
+  // result shows (and is ordered by) its cheapest *matching* product, which can only cost more.
+  // So results are read in Pagefind's order and held back until no unread business can show a
+  // lower price: an unread one's cheapest product costs at least as much as the last one read.
+  async function cheapestShown(id, count) {
+    const out = [];
+    const byShown = (a, b) => a.shownPrice - b.shownPrice || a.order - b.order;
+    for (;;) {
+      shown.waiting.sort(byShown);
+      const allRead = shown.next >= shown.results.length;
+      while (out.length < count && shown.waiting.length && (allRead || shown.waiting[0].shownPrice <= shown.floor)) {
+        out.push(shown.waiting.shift());
+      }
+      if (out.length >= count || allRead) return out;
+      const batch = shown.results.slice(shown.next, shown.next + count);
+      const base = shown.next;
+      shown.next += batch.length;
+      const data = await Promise.all(batch.map((r) => r.data()));
+      if (id !== run) return out;
+      for (const [i, item] of data.entries()) {
+        const view = resultView(item, base + i);
+        shown.waiting.push(view);
+        shown.floor = Math.max(shown.floor, view.lowestPrice);
+      }
+    }
   }
 
   // Counts come after the results, from a second Pagefind instance: they need every filter
   // index, and an instance that holds them all counts every value on every search, which would
   // slow down the results of the next word typed (about 100 ms for 10,000 businesses).
-  async function updateCounts(id, term, state) {
+  async function updateCounts(pagefind, id, term, state) {
     if (!counter) {
       counter = pagefind.createInstance(pagefindOptions);
       await counter.init();
@@ -203,79 +306,105 @@ async function start(app) {
     const what = state.q ? ` untuk “${state.q}”` : "";
     const filtered = chosen ? " dengan saringan" : "";
     if (!total) {
-      status.textContent = `Tidak ada hasil${what}${filtered}. Coba kata lain atau hapus saringan.`;
+      status.textContent = `Tidak ada hasil${what}${filtered}. Coba kata lain, hapus saringan, atau telusuri katalog di bawah.`;
     } else {
       status.textContent = `${total.toLocaleString("id-ID")} usaha${what}${filtered}.`;
     }
   }
 
   // --- one result ----------------------------------------------------------------------------
-  function resultItem(data, terms) {
+  // What a result shows, worked out once from its data: the matching products and the price
+  // the result is ordered by under "Harga terendah".
+  function resultView(data, order) {
     const meta = data.meta || {};
-    const products = parseJson(meta.produk);
-    const product = bestProduct(data, terms);
-    const item = el("li", "umkm-result");
-    const photoUrl = (product && products[product.anchor.id] && products[product.anchor.id][1]) || meta.image;
-    if (photoUrl) {
-      const img = el("img", "umkm-result__photo");
-      img.src = new URL(photoUrl, root).href;
-      img.alt = "";
-      img.width = 160;
-      img.height = 120;
-      img.loading = "lazy";
-      img.decoding = "async";
-      item.append(img);
-    } else {
-      item.append(el("span", "umkm-result__photo umkm-result__photo--empty"));
+    const products = productTable(meta.produk);
+    const prices = Object.values(products).map((p) => p.price).filter((p) => p !== null);
+    const lowestPrice = prices.length ? Math.min(...prices) : Infinity;
+    const matched = matchingProducts(data, products);
+    const matchedPrices = matched.map((p) => p.price).filter((p) => p !== null);
+    const shownPrice = matched.length ? (matchedPrices.length ? Math.min(...matchedPrices) : Infinity) : lowestPrice;
+    if (shown.byPrice) matched.sort((a, b) => (a.price ?? Infinity) - (b.price ?? Infinity));
+    return { data, meta, order, products: matched, lowestPrice, shownPrice };
+  }
+
+  // Every product whose section matches the most words of the query (Pagefind returns each
+  // matching section as a sub-result); with a price filter, only those in a chosen band.
+  // Pagefind matches stems ("batik" finds "membatik"): a query word counts as matched by a word
+  // of the text when one contains the other.
+  function matchingProducts(data, products) {
+    const terms = shown.terms;
+    if (!terms.length || !data.sub_results) return [];
+    const text = (data.content || "").split(/[\r\n\s]+/g).map(normalise);
+    const scored = [];
+    for (const sub of data.sub_results) {
+      const id = sub.anchor && sub.anchor.id;
+      if (!id || !PRODUCT_ANCHOR.test(id) || !products[id]) continue;
+      const found = (sub.locations || []).map((i) => text[i]).filter(Boolean);
+      const score = terms.filter((t) => found.some((w) => w.includes(t) || t.includes(w))).length;
+      if (score) scored.push({ ...products[id], score, url: `${data.url.split("#")[0]}#${id}` });
     }
-    const body = el("div", "umkm-result__body");
+    const best = Math.max(0, ...scored.map((p) => p.score));
+    const chosen = scored.filter((p) => p.score === best);
+    return shown.bands.length ? chosen.filter((p) => p.price !== null && shown.bands.some((band) => band(p.price))) : chosen;
+  }
+
+  function resultItem(view) {
+    const { data, meta, products } = view;
+    const item = el("li", products.length ? "umkm-result umkm-result--produk" : "umkm-result");
     const heading = el("h2", "umkm-result__title");
-    const link = el("a", "umkm-result__link");
-    link.href = product ? product.url : data.url;
-    link.textContent = product ? product.title : meta.title;
+    const link = el("a", "umkm-result__link", meta.title);
+    link.href = data.url;
     heading.append(link);
-    body.append(heading);
-    if (product) {
-      body.append(el("p", "umkm-result__business", meta.title));
-      const price = products[product.anchor.id] && products[product.anchor.id][0];
-      if (price) body.append(el("p", "umkm-result__price", price));
-    } else {
-      if (meta.ringkasan) body.append(el("p", "umkm-result__summary", meta.ringkasan));
-      if (meta.harga) body.append(el("p", "umkm-result__price", meta.harga));
-    }
-    body.append(el("p", "umkm-result__meta", [meta.sektor, meta.kecamatan].filter(Boolean).join(" · ")));
-    const excerpt = product ? product.excerpt : terms.length ? data.excerpt : "";
-    if (excerpt) body.append(excerptParagraph(excerpt));
+    const where = el("p", "umkm-result__meta", [meta.sektor, meta.kecamatan].filter(Boolean).join(" · "));
     const badges = badgeList(meta);
+    if (products.length) {
+      const head = el("div", "umkm-result__head");
+      head.append(heading, where);
+      if (badges) head.append(badges);
+      const rows = el("ul", "umkm-result__products");
+      rows.setAttribute("aria-label", `Produk ${meta.title} yang cocok`);
+      for (const product of products) rows.append(productRow(product));
+      item.append(head, rows);
+      return item;
+    }
+    item.append(photo(meta.image, "umkm-result__photo"));
+    const body = el("div", "umkm-result__body");
+    body.append(heading);
+    if (meta.ringkasan) body.append(el("p", "umkm-result__summary", meta.ringkasan));
+    if (meta.harga) body.append(el("p", "umkm-result__price", meta.harga));
+    body.append(where);
+    if (shown.terms.length && data.excerpt) body.append(excerptParagraph(data.excerpt));
     if (badges) body.append(badges);
     item.append(body);
     return item;
   }
 
-  // The product to show for a business: the one whose section matches the most words of the
-  // query, if it matches at least as many as the rest of the record (name, summary, story).
-  // Pagefind matches stems ("batik" finds "membatik"): a query word counts as matched by a
-  // word of the text when one contains the other.
-  function bestProduct(data, terms) {
-    if (!terms.length || !data.sub_results) return null;
-    const text = (data.content || "").split(/[\r\n\s]+/g).map(normalise);
-    const matched = (sub) => {
-      const found = (sub.locations || []).map((i) => text[i]).filter(Boolean);
-      return terms.filter((t) => found.some((w) => w.includes(t) || t.includes(w))).length;
-    };
-    let best = null;
-    let bestScore = 0;
-    let top = 0;
-    for (const sub of data.sub_results) {
-      const score = matched(sub);
-      if (!sub.anchor || !/^produk-\d+$/.test(sub.anchor.id || "")) {
-        top = Math.max(top, score);
-      } else if (score > bestScore) {
-        best = sub;
-        bestScore = score;
-      }
-    }
-    return best && bestScore >= top ? best : null;
+  function productRow(product) {
+    const row = el("li", "umkm-result__product");
+    row.append(photo(product.image, "umkm-result__thumb"));
+    const text = el("div", "umkm-result__product-body");
+    const link = el("a", "umkm-result__product-link", product.name);
+    link.href = product.url;
+    text.append(link);
+    text.append(
+      product.priceText
+        ? el("p", "umkm-result__price", product.priceText)
+        : el("p", "umkm-result__price umkm-result__price--none", "Harga: tanyakan ke penjual"),
+    );
+    row.append(text);
+    return row;
+  }
+
+  function photo(url, className) {
+    if (!url) return el("span", `${className} ${className}--empty`);
+    const img = el("img", className);
+    img.src = new URL(url, root).href;
+    img.alt = "";
+    img.width = 160;
+    img.height = 120;
+    img.loading = "lazy";
+    img.decoding = "async";
+    return img;
   }
 
   function badgeList(meta) {
@@ -283,6 +412,7 @@ async function start(app) {
     if (meta.pengadaan) labels.push(["Siap pengadaan", "umkm-badge umkm-badge--pengadaan"]);
     if (meta.verifikasi) labels.push(["Terverifikasi", "umkm-badge umkm-badge--verifikasi"]);
     for (const label of (meta.sertifikat || "").split(" · ").filter(Boolean)) labels.push([label, "umkm-badge"]);
+    if (meta.kontak) labels.push([meta.kontak, "umkm-badge umkm-badge--tanpa-kontak"]);
     if (!labels.length) return null;
     const ul = el("ul", "umkm-badges");
     ul.setAttribute("aria-label", "Lencana");
@@ -306,32 +436,32 @@ async function start(app) {
     event.preventDefault();
     clearTimeout(typingTimer);
     const state = readForm();
-    remember(state, true);
+    remember(state);
     search(state);
   });
   input.addEventListener("input", () => {
     performance.mark("cari:ketik");
     app.dataset.cari = "memuat";
     // Fetch the index chunks for the words so far while waiting for typing to pause.
-    const typed = input.value.trim();
-    if (typed) pagefind.preload(typed, { filters: pagefindFilters(readForm().filters) }).catch(() => {});
+    const typed = searchWords(input.value).join(" ");
+    if (typed) engine.then((pagefind) => pagefind && pagefind.preload(typed, { filters: pagefindFilters(readForm().filters) })).catch(() => {});
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => {
       const state = readForm();
-      remember(state, false); // typing replaces the entry; a submit or a filter adds one
+      remember(state);
       search(state);
     }, TYPING_DELAY_MS);
   });
   form.addEventListener("change", (event) => {
     if (event.target === input) return;
     const state = readForm();
-    remember(state, true);
+    remember(state);
     search(state);
   });
   form.querySelector("[data-cari-reset]").addEventListener("click", () => {
     for (const box of boxes) box.checked = false;
     const state = readForm();
-    remember(state, true);
+    remember(state);
     search(state);
   });
   more.addEventListener("click", async () => {
@@ -340,15 +470,18 @@ async function start(app) {
     const next = list.children[first];
     if (next) next.querySelector("a").focus();
   });
+  // Leaving for a business (or anywhere): remember the place, for Back.
+  list.addEventListener("click", (event) => {
+    if (event.target.closest("a")) savePlace();
+  });
+  window.addEventListener("pagehide", savePlace);
   window.addEventListener("popstate", () => {
     const state = readUrl();
     writeForm(state);
     search(state);
   });
 
-  const initial = readUrl();
-  writeForm(initial);
-  search(initial);
+  search(readForm(), returning); // the form, not the URL: a word typed while the engine loaded counts
 }
 
 // --- small helpers ---------------------------------------------------------------------------
@@ -373,4 +506,23 @@ function parseJson(text) {
   } catch {
     return {};
   }
+}
+
+// meta.produk: {"produk-1": [name, price text, price in rupiah or null, thumbnail URI]}.
+function productTable(text) {
+  const table = {};
+  for (const [id, row] of Object.entries(parseJson(text))) {
+    if (!Array.isArray(row)) continue;
+    const [name, priceText, price, image] = row;
+    table[id] = { name: name || "", priceText: priceText || "", price: typeof price === "number" ? price : null, image: image || "" };
+  }
+  return table;
+}
+
+// A price band's filter value ("25000-100000", "500000-") as a test of a price.
+function parseBand(value) {
+  const [low, high] = value.split("-");
+  const from = Number(low) || 0;
+  const to = high ? Number(high) : Infinity;
+  return (price) => price >= from && price < to;
 }
