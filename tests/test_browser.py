@@ -414,6 +414,71 @@ def test_a_360px_phone_never_scrolls_sideways(page: Any, sample: tuple[str, list
     assert page.locator(".umkm-result").count() > 0
 
 
+def no_sideways_scroll(page: Any) -> list[int]:
+    return page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+
+
+@pytest.mark.parametrize("text_size", [110, 200])
+def test_larger_text_never_scrolls_sideways(page: Any, sample: tuple[str, list[SearchRecord]], text_size: int) -> None:
+    base, _ = sample
+    # The browser's own text size setting (Android's and Chrome's "text scaling"), as a buyer sets it.
+    standard = round(16 * text_size / 100)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": standard, "fixed": round(13 * text_size / 100)}})
+    for path in ("", "cari/?q=keripik", "usaha/keripik-sari-rasa/", "sektor/kuliner/", "statistik/", "data/", "kecamatan/"):
+        page.goto(base + path)
+        if path.startswith("cari/"):
+            wait_ready(page)
+            open_filters(page)
+        assert page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)") == pytest.approx(standard * 1.25)
+        width = no_sideways_scroll(page)
+        assert width[0] <= width[1] == MOBILE["width"], (path, text_size, width)
+    # The search box keeps room for a query of a dozen letters.
+    open_search(page, base, "?q=keripik")
+    box = page.locator("#cari-q").bounding_box()
+    letters = page.evaluate("() => { const s = getComputedStyle(document.querySelector('#cari-q')); return parseFloat(s.fontSize); }")
+    assert box["width"] >= 6 * letters, (box, letters)
+
+
+def tab_until(page: Any, selector: str, limit: int = 40) -> list[str]:
+    """Press Tab until `selector` has focus; what took focus on the way."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement.matches({selector!r})"):
+            return seen
+        seen.append(page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)"))
+    raise AssertionError(f"{selector} never took focus: {seen}")
+
+
+def test_keyboard_reaches_the_search_box_and_the_content_first(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    page.goto(base + "usaha/keripik-sari-rasa/")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("() => [document.activeElement.textContent.trim(), document.activeElement.getAttribute('href')]")
+    assert skip == ["Lewati ke isi", "#konten"]
+    assert page.locator(".md-skip").is_visible()  # shown while it has focus
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('article') !== null")  # straight into the content
+    page.goto(base + "usaha/keripik-sari-rasa/")
+    before = tab_until(page, "#umkm-searchbar-q")
+    assert len(before) <= 3, before  # skip link, colour scheme switch: never the closed side menu
+    assert not any("md-nav__link" in html for html in before)
+    # The closed drawer's links take no focus at all on a phone; the hidden back-to-top button neither.
+    between = tab_until(page, ".umkm-feedback a, .md-footer-meta a")
+    assert not any("md-nav__link" in html or "md-top" in html for html in between), between
+
+
+def test_filter_checkboxes_show_where_the_focus_is(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    open_search(page, base, "?q=keripik")
+    open_filters(page)
+    page.locator("[data-cari-panel] summary").focus()
+    page.keyboard.press("Tab")
+    style = page.evaluate("() => { const s = getComputedStyle(document.activeElement); return [document.activeElement.type, s.outlineStyle, parseFloat(s.outlineWidth)]; }")
+    assert style[0] == "checkbox" and style[1] != "none" and style[2] >= 2, style
+
+
 def test_search_and_filters_work_from_the_keyboard(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
     base, _ = sample
     open_search(page, base)
@@ -452,31 +517,40 @@ def test_without_javascript_the_search_page_leads_to_the_browse_pages(browser: A
 
 
 @pytest.mark.parametrize(
-    ("path", "viewport"),
+    ("path", "viewport", "scheme"),
     [
-        ("", MOBILE),
-        ("usaha/keripik-sari-rasa/", MOBILE),
-        ("sektor/kuliner/", MOBILE),
-        ("cari/?q=keripik", MOBILE),
-        ("cari/?sertifikasi=halal", DESKTOP),
-        ("statistik/", MOBILE),
-        ("data/", MOBILE),
-        ("daftar/", MOBILE),
-        ("kecamatan/", DESKTOP),
+        ("", MOBILE, "light"),
+        ("usaha/keripik-sari-rasa/", MOBILE, "light"),
+        ("sektor/kuliner/", MOBILE, "light"),
+        ("cari/?q=keripik", MOBILE, "light"),
+        ("cari/?sertifikasi=halal", DESKTOP, "light"),
+        ("statistik/", MOBILE, "light"),
+        ("data/", MOBILE, "light"),
+        ("daftar/", MOBILE, "light"),
+        ("kecamatan/", DESKTOP, "light"),
+        # Dark mode: Material follows the phone's setting; the search-term highlight among others.
+        ("", MOBILE, "dark"),
+        ("cari/?q=keripik+balado", MOBILE, "dark"),
+        ("cari/?q=sari", MOBILE, "dark"),
+        ("usaha/keripik-sari-rasa/", MOBILE, "dark"),
     ],
 )
 def test_axe_finds_no_serious_accessibility_problem(
-    browser: Any, sample: tuple[str, list[SearchRecord]], path: str, viewport: dict[str, int]
+    browser: Any, sample: tuple[str, list[SearchRecord]], path: str, viewport: dict[str, int], scheme: str
 ) -> None:
     import axe_playwright_python
 
     base, _ = sample
-    context = browser.new_context(viewport=viewport, locale="id-ID", bypass_csp=True)  # to inject axe itself
+    context = browser.new_context(viewport=viewport, locale="id-ID", bypass_csp=True, color_scheme=scheme)  # bypass: to inject axe
     page = context.new_page()
     page.goto(base + path)
     if path.startswith("cari/"):
         wait_ready(page)
         open_filters(page)
+        if "q=" in path:
+            assert page.locator(".umkm-result").count() > 0
+    if scheme == "dark":
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
     page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     context.close()
@@ -509,4 +583,28 @@ def test_gallery_lightbox_opens_steps_and_closes(browser: Any, sample: tuple[str
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.url.endswith("usaha/griya-batik-lumbung-padi/")  # never navigated away
+    context.close()
+
+
+def test_back_closes_the_photo_viewer_and_then_leaves_the_page(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, has_touch=True, locale="id-ID")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(base + "sektor/fesyen/")
+    page.goto(base + "usaha/griya-batik-lumbung-padi/")
+    dialog = page.locator("dialog.umkm-lightbox")
+    page.locator("[data-umkm-gallery] a.umkm-gallery__link").first.tap()
+    dialog.wait_for(state="visible")
+    page.go_back()  # the phone's Back button
+    dialog.wait_for(state="hidden")
+    assert page.url == base + "usaha/griya-batik-lumbung-padi/"
+    # Closed with its own button, the viewer leaves no step behind: one Back leaves the page.
+    page.locator("[data-umkm-gallery] a.umkm-gallery__link").nth(1).tap()
+    dialog.wait_for(state="visible")
+    page.locator(".umkm-lightbox__close").tap()
+    dialog.wait_for(state="hidden")
+    page.wait_for_function("() => !(history.state && history.state.umkmGaleri)")
+    page.go_back()
+    page.wait_for_url(base + "sektor/fesyen/")
     context.close()

@@ -1,6 +1,8 @@
 /* Katalog UMKM: a small photo lightbox for `[data-umkm-gallery]` groups.
  * Without JavaScript each photo is a plain link to its largest JPEG; with it, a native
  * <dialog> shows the photo with previous/next buttons, arrow keys and swipe on touch screens.
+ * An open viewer is a step in the history, so the phone's Back button closes it rather than
+ * leaving the page; closing it any other way takes that step back out.
  * No inline script, no third-party code (the site's CSP forbids both). */
 (function () {
   "use strict";
@@ -34,6 +36,12 @@
     dialog.addEventListener("click", function (event) {
       if (event.target === dialog) { dialog.close(); }
     });
+    dialog.addEventListener("close", function () {
+      if (history.state && history.state.umkmGaleri) { history.back(); }
+    });
+    window.addEventListener("popstate", function () {
+      if (dialog.open) { dialog.close(); }
+    });
     dialog.addEventListener("keydown", function (event) {
       if (event.key === "ArrowLeft") { show(index - 1); }
       if (event.key === "ArrowRight") { show(index + 1); }
@@ -66,6 +74,7 @@
     links = Array.prototype.slice.call(group.querySelectorAll("a.umkm-gallery__link"));
     show(links.indexOf(link));
     dialog.showModal();
+    if (!(history.state && history.state.umkmGaleri)) { history.pushState({ umkmGaleri: true }, ""); }
   }
 
   document.querySelectorAll("[data-umkm-gallery]").forEach(function (group) {
