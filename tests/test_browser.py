@@ -573,7 +573,8 @@ def test_gallery_lightbox_opens_steps_and_closes(browser: Any, sample: tuple[str
     dialog = page.locator("dialog.umkm-lightbox")
     dialog.wait_for(state="visible")
     first = page.locator(".umkm-lightbox__image").evaluate("img => img.src")
-    assert first == links.first.evaluate("a => a.href")
+    assert first == links.first.evaluate("a => new URL(a.dataset.umkmFull, document.baseURI).href")
+    assert first.endswith(".webp") and links.first.get_attribute("href").endswith(".jpg")  # the JPEG is for browsing without script
     caption = page.locator(".umkm-lightbox__caption")
     assert caption.inner_text().endswith(f"1 / {links.count()}")
     page.keyboard.press("ArrowRight")

@@ -116,7 +116,7 @@ def test_outputs_carry_no_metadata(tmp_path: Path, name: str, options: dict[str,
     photos, problems = process_photos([entry], tmp_path / "cache")
     assert problems == []
     files = outputs(photos[(entry.folder / name).resolve()])
-    assert len(files) == 10  # 3 widths and 2 thumbnails, each in WebP and JPEG
+    assert len(files) == 6  # 3 widths and 2 thumbnails in WebP, the largest width again in JPEG
     for path in files:
         with Image.open(path) as out:
             assert len(out.getexif()) == 0
@@ -147,7 +147,7 @@ def test_rotated_photo_comes_out_upright(tmp_path: Path) -> None:
     photos, _ = process_photos([entry], tmp_path / "cache")
     photo = photos[(entry.folder / "miring.jpg").resolve()]
     assert (photo.width, photo.height) == (600, 800)
-    largest = photo.jpeg[-1]
+    largest = photo.jpeg
     path = dict(photo.cache_files)[largest.uri]
     with Image.open(path) as out:
         assert out.size == (600, 800)
@@ -174,12 +174,13 @@ def test_widths_never_upscale_nor_pass_2048(tmp_path: Path, size: tuple[int, int
     save_photo(entry.folder / "foto.png", size=size)
     photos, _ = process_photos([entry], tmp_path / "cache")
     photo = photos[(entry.folder / "foto.png").resolve()]
-    assert [v.width for v in photo.webp] == widths == [v.width for v in photo.jpeg]
-    assert [v.width for v in photo.thumb_webp] == thumbs == [v.width for v in photo.thumb_jpeg]
+    assert [v.width for v in photo.webp] == widths
+    assert photo.jpeg.width == widths[-1]  # one JPEG, the largest: link previews and the no-JavaScript link
+    assert [v.width for v in photo.thumb_webp] == thumbs
     for variant in photo.thumb_webp:
         assert variant.height == round(variant.width * 3 / 4)
     files = dict(photo.cache_files)
-    for variant in (*photo.webp, *photo.jpeg, *photo.thumb_webp, *photo.thumb_jpeg):
+    for variant in (*photo.webp, photo.jpeg, *photo.thumb_webp):
         with Image.open(files[variant.uri]) as out:
             assert out.size == (variant.width, variant.height)
             assert max(out.size) <= 2048
@@ -197,7 +198,7 @@ def test_transparency_kept_in_webp_and_flattened_on_white_in_jpeg(tmp_path: Path
     with Image.open(files[photo.webp[-1].uri]) as webp:
         assert webp.mode == "RGBA"
         assert webp.getpixel((10, 10))[3] == 0  # type: ignore[index]
-    with Image.open(files[photo.jpeg[-1].uri]) as jpeg:
+    with Image.open(files[photo.jpeg.uri]) as jpeg:
         assert jpeg.mode == "RGB"
         assert _near(jpeg.getpixel((10, 10)), (255, 255, 255), 4)
         assert _near(jpeg.getpixel((790, 590)), GREEN)
@@ -274,8 +275,9 @@ def test_names_are_deterministic_and_outputs_byte_identical(tmp_path: Path) -> N
     pattern = rf"foto/{SLUG}/foto-toko-1-[0-9a-f]{{8}}-(thumb-)?\d+w\.(webp|jpg)"
     assert all(re.fullmatch(pattern, uri) for uri, _ in photo.cache_files)
     assert photo.webp[0].uri.endswith("-320w.webp") and photo.webp[0].mime == "image/webp"
-    assert photo.thumb_jpeg[0].uri.endswith("-thumb-320w.jpg")
-    assert photo.thumb_jpeg[0].mime == "image/jpeg"
+    assert photo.thumb_webp[0].uri.endswith("-thumb-320w.webp")
+    assert photo.jpeg.uri.endswith(f"-{photo.webp[-1].width}w.jpg") and photo.jpeg.mime == "image/jpeg"
+    assert sum(uri.endswith(".jpg") for uri, _ in photo.cache_files) == 1  # six files a photo, not ten
 
 
 def test_photo_field_names_the_first_reference(tmp_path: Path) -> None:

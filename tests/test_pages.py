@@ -135,9 +135,8 @@ def make_photo(entry: Entry, rel: str, placeholder: str = "#a17f5c") -> tuple[Pa
         height=853,
         placeholder=placeholder,
         webp=variants((320, 640, 1280), "image/webp", "", 853 / 1280),
-        jpeg=variants((320, 640, 1280), "image/jpeg", "", 853 / 1280),
+        jpeg=variants((1280,), "image/jpeg", "", 853 / 1280)[0],
         thumb_webp=variants((320, 640), "image/webp", "-thumb", 0.75),
-        thumb_jpeg=variants((320, 640), "image/jpeg", "-thumb", 0.75),
     )
 
 
@@ -328,7 +327,7 @@ def test_every_internal_link_resolves_to_a_generated_page_or_photo(tmp_path: Pat
     photos = photos_for(*entries)
     pages = render(*entries, photos=photos)
     targets = {page_url(uri) for uri in pages}
-    assets = {v.uri for p in photos.values() for v in (*p.webp, *p.jpeg, *p.thumb_webp, *p.thumb_jpeg)}
+    assets = {v.uri for p in photos.values() for v in (*p.webp, p.jpeg, *p.thumb_webp)}
     checked = 0
     for uri, page in pages.items():
         parsed = Parsed(page.html)
@@ -397,23 +396,24 @@ def test_external_links_carry_rel(tmp_path: Path) -> None:
 def test_picture_markup(tmp_path: Path) -> None:
     parsed = Parsed(render(full_entry(tmp_path))["usaha/telaga-batik.md"].html)
     images = parsed.find("img")
-    sources = parsed.find("source")
-    assert len(images) == len(sources) == 4  # cover, first product (the second's photo is missing), gallery of both business photos
-    for img, source in zip(images, sources, strict=True):
+    assert len(images) == 4  # cover, first product (the second's photo is missing), gallery of both business photos
+    assert parsed.find("source") == []  # WebP only: no JPEG alternative of every width
+    for img in images:
         assert img["width"] and img["height"] and img["srcset"] and img["sizes"]
         assert img["decoding"] == "async"
         assert img["style"] == "background-color:#a17f5c"
-        assert source["type"] == "image/webp" and source["srcset"] and source["sizes"] == img["sizes"]
+        assert (img["src"] or "").endswith(".webp") and ".jpg" not in (img["srcset"] or "")
     cover, product, gallery_cover, gallery = images
     assert gallery_cover["loading"] == "lazy" and gallery_cover["alt"] == "Telaga Batik"
     assert "loading" not in cover and cover["alt"] == "Telaga Batik"
     assert cover["width"] == "1280" and cover["height"] == "853"
-    assert "../../foto/telaga-batik/galeri-640w.jpg 640w" in (cover["srcset"] or "")
+    assert "../../foto/telaga-batik/galeri-640w.webp 640w" in (cover["srcset"] or "")
     assert gallery["loading"] == "lazy" and product["loading"] == "lazy"
     assert product["alt"] == "Batik Tulis Tanjung Pura"
-    # The gallery links to the largest JPEG, so it works without JavaScript.
+    # The gallery links to the largest JPEG, so it works without JavaScript; the lightbox shows the WebP.
     links = parsed.with_class("a", "umkm-gallery__link")
     assert [link["href"] for link in links] == ["../../foto/telaga-batik/galeri-1280w.jpg", "../../foto/telaga-batik/proses-1280w.jpg"]
+    assert [link["data-umkm-full"] for link in links] == ["../../foto/telaga-batik/galeri-1280w.webp", "../../foto/telaga-batik/proses-1280w.webp"]
 
 
 def test_missing_photos_render_no_image(tmp_path: Path) -> None:

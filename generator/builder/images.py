@@ -1,7 +1,9 @@
 """Photos: turn owners' phone pictures into small, private, responsive images.
 
 Every photo an entry references is decoded once, turned upright, converted to sRGB and written
-as WebP plus a JPEG fallback at a few widths, plus 4:3 card thumbnails. Outputs carry no
+as WebP at a few widths, plus 4:3 card thumbnails in WebP; every browser a buyer uses shows
+WebP. One JPEG is written too, at the largest width, for the clients that need it: link
+previews (`og:image`, read by WhatsApp and others) and the no-JavaScript full-size link. Outputs carry no
 metadata at all (no EXIF, GPS, ICC or XMP) and originals are never published. Results live in a
 cache folder keyed by the source bytes' hash and the options, so a rebuild with unchanged photos
 decodes nothing. No MkDocs here: the adapter publishes `ProcessedPhoto.cache_files`.
@@ -45,7 +47,7 @@ MIN_PHOTO_SIDE = 400  # long side under this looks blurry on a phone: warned abo
 WEBP_QUALITY = 80
 WEBP_METHOD = 4
 JPEG_QUALITY = 82
-PIPELINE_VERSION = 1  # bump when the output of the same options changes
+PIPELINE_VERSION = 2  # bump when the output of the same options changes (2: one JPEG a photo)
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"})
@@ -664,10 +666,12 @@ def _render(job: _Job, data: bytes, digest: str, cache_dir: Path) -> dict[str, A
     files = []
     placeholder = ""
     for kind, (w, h), variant in variants:
-        flat = _flatten(variant)
         if not placeholder:
-            placeholder = _average_colour(flat)
-        for fmt, body in (("webp", _encode_webp(variant)), ("jpg", _encode_jpeg(flat))):
+            placeholder = _average_colour(_flatten(variant))
+        outputs = [("webp", _encode_webp(variant))]
+        if kind == "full" and (w, h) == plan.full[-1]:
+            outputs.append(("jpg", _encode_jpeg(_flatten(variant))))  # the one JPEG: link previews, no-JavaScript link
+        for fmt, body in outputs:
             name = f"{digest[:16]}-{kind}-{w}w.{fmt}"
             _write_atomic(cache_dir / "foto" / name, body)
             files.append(
@@ -785,15 +789,17 @@ def _photo_from_record(job: _Job, digest: str, record: Any, cache_dir: Path) -> 
         if not (isinstance(source_width, int) and isinstance(source_height, int)):
             return None
         full_webp = groups[("full", "webp")]
+        jpeg = groups[("full", "jpg")]
+        if len(jpeg) != 1 or ("thumb", "jpg") in groups:
+            return None  # a record of an older pipeline: processed again
         return ProcessedPhoto(
             source=job.path,
             width=full_webp[-1].width,
             height=full_webp[-1].height,
             placeholder=str(record["placeholder"]),
             webp=tuple(full_webp),
-            jpeg=tuple(groups[("full", "jpg")]),
+            jpeg=jpeg[0],
             thumb_webp=tuple(groups[("thumb", "webp")]),
-            thumb_jpeg=tuple(groups[("thumb", "jpg")]),
             cache_files=tuple(cache_files),
         )
     except (KeyError, TypeError, ValueError, IndexError):

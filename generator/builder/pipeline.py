@@ -355,7 +355,7 @@ def _photo_identity(site: Site, entry: Entry) -> tuple[object, ...]:
     for rel in entry.photo_paths():
         photo = site.photo(entry, rel)
         if photo is not None:
-            out.append((rel, photo.width, photo.height, photo.placeholder, photo.webp, photo.jpeg, photo.thumb_webp, photo.thumb_jpeg))
+            out.append((rel, photo.width, photo.height, photo.placeholder, photo.webp, photo.jpeg, photo.thumb_webp))
         else:
             out.append((rel, None))
     return tuple(out)

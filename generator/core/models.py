@@ -193,7 +193,8 @@ class ProcessedPhoto:
     height: int
     placeholder: str  # CSS colour shown while loading, e.g. "#a17f5c"
     webp: tuple[ImageVariant, ...]  # full photo, ascending widths
-    jpeg: tuple[ImageVariant, ...]
+    # The largest full photo as JPEG, for clients without WebP: link previews (og:image) and the
+    # no-JavaScript full-size link. Pages show WebP only.
+    jpeg: ImageVariant
     thumb_webp: tuple[ImageVariant, ...]  # cropped to the card aspect ratio
-    thumb_jpeg: tuple[ImageVariant, ...]
     cache_files: tuple[tuple[str, Path], ...] = ()  # (site uri, cached file) to publish

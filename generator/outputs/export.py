@@ -563,9 +563,9 @@ def _file_link(settings: DataSettings, uri: str, from_uri: str) -> str:
 def _photo_linker(settings: DataSettings, photos: dict[Path, ProcessedPhoto], entry: Entry) -> Callable[[str], str]:
     def photo_url(rel: str) -> str:
         photo = find_photo(photos, entry, rel)
-        if photo is None or not photo.jpeg:
+        if photo is None:
             return ""
-        return _file_link(settings, photo.jpeg[-1].uri, JSON_URI)
+        return _file_link(settings, photo.jpeg.uri, JSON_URI)
 
     return photo_url
 

@@ -55,18 +55,18 @@ class GeneratedPage:
 
 @dataclass(frozen=True)
 class PictureView:
-    """A responsive photo with every URL already relative to the page it appears on."""
+    """A responsive photo (WebP) with every URL already relative to the page it appears on."""
 
     src: str
-    webp_srcset: str
-    jpeg_srcset: str
+    srcset: str
     sizes: str
     width: int
     height: int
     alt: str
     lazy: bool
     placeholder: str  # "" or a CSS colour
-    full_url: str  # largest JPEG of the full photo, for the gallery link
+    full_url: str  # the full photo as JPEG, for the gallery link that works without JavaScript
+    full_webp: str  # the largest WebP of the full photo, which the lightbox shows
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,7 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         title=entry.nama,
         description=entry.ringkasan,
         html=html,
-        image=cover_photo.jpeg[-1].uri if cover_photo and cover_photo.jpeg else "",
+        image=cover_photo.jpeg.uri if cover_photo else "",
         updated=entry.diperbarui,
     )
 
@@ -619,23 +619,22 @@ class _Pictures:
         if photo is None:
             return None  # the images stage reported why; a page without the photo beats no page
         webp = photo.thumb_webp if thumb else photo.webp
-        jpeg = photo.thumb_jpeg if thumb else photo.jpeg
-        if not jpeg or not photo.jpeg:
+        if not webp or not photo.webp:
             return None
-        fallback = _fallback(jpeg, 320 if thumb else 640)
-        largest = jpeg[-1]
+        fallback = _fallback(webp, 320 if thumb else 640)
+        largest = webp[-1]
         lazy, self._eager = not self._eager, False
         return PictureView(
             src=self._link(fallback.uri),
-            webp_srcset=self._srcset(webp),
-            jpeg_srcset=self._srcset(jpeg),
+            srcset=self._srcset(webp),
             sizes=sizes,
             width=largest.width,
             height=largest.height,
             alt=alt,
             lazy=lazy,
             placeholder=photo.placeholder if _COLOUR.fullmatch(photo.placeholder) else "",
-            full_url=self._link(photo.jpeg[-1].uri),
+            full_url=self._link(photo.jpeg.uri),
+            full_webp=self._link(photo.webp[-1].uri),
         )
 
     def make_all(self, entry: Entry, rels: Iterable[str], *, alt: str, sizes: str, thumb: bool = False) -> tuple[PictureView, ...]:

@@ -572,7 +572,7 @@ def _plain_text(story_html: str) -> str:
 def _thumbnail(photos: dict[Path, ProcessedPhoto], entry: Entry, rels: Sequence[str]) -> str:
     for rel in rels:
         photo = find_photo(photos, entry, rel)
-        variants = (photo.thumb_webp or photo.thumb_jpeg) if photo else ()
+        variants = photo.thumb_webp if photo else ()
         if variants:
             return variants[0].uri
     return ""

@@ -65,7 +65,7 @@ def render_heads(
 ) -> dict[str, str]:
     """The `<head>` HTML of every generated page, by source URI; `known` ones are not rendered again."""
     by_uri = {business_uri(b.slug): b for b in businesses}
-    variants = {v.uri: v for photo in photos.values() for v in photo.jpeg}
+    variants = {photo.jpeg.uri: photo.jpeg for photo in photos.values()}
     env = make_environment(templates_dir or TEMPLATES_DIR)
     heads = {}
     for page in pages:
@@ -89,7 +89,7 @@ def render_business_head(
 ) -> str:
     """The `<head>` HTML of one business page (what `render_heads` makes for it)."""
     own = (find_photo(photos, business.entry, rel) for rel in business.entry.foto[:1])
-    variants = {v.uri: v for photo in own if photo for v in photo.jpeg}
+    variants = {photo.jpeg.uri: photo.jpeg for photo in own if photo}
     seo = page_seo(page, business, region, variants, site_url=site_url, site_name=site_name)
     return render_head(seo, env=make_environment(templates_dir or TEMPLATES_DIR))
 

@@ -60,7 +60,8 @@
     index = (i + links.length) % links.length;
     var link = links[index];
     var thumb = link.querySelector("img");
-    image.src = link.href;
+    // The largest WebP; the link itself is a JPEG for browsing without JavaScript.
+    image.src = link.getAttribute("data-umkm-full") ? new URL(link.getAttribute("data-umkm-full"), document.baseURI).href : link.href;
     image.alt = thumb ? thumb.alt : "";
     caption.textContent = (thumb ? thumb.alt + " \u2014 " : "") + (index + 1) + " / " + links.length;
     dialog.classList.toggle("umkm-lightbox--single", links.length < 2);
