@@ -637,8 +637,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_clean_photos(args: argparse.Namespace) -> int:
     """Rewrite every photo that holds a GPS position, in place, before it is committed."""
-    from generator.builder.images import strip_location
     from generator.builder.load import PHOTO_SUFFIXES
+    from generator.intake.photos import strip_location
 
     settings = load_settings(args.config_file)
     folders = _entry_folders(args.paths, settings.catalog_dir) or [settings.catalog_dir]

@@ -24,25 +24,30 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image
 from PIL import __version__ as PILLOW_VERSION
 
+from generator.core.imaging import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTO_MB,
+    MAX_SIDE,
+    RefusedPhoto,
+    decode,
+    decoders,
+    flatten,
+    has_location,
+    open_image,
+    upright_size,
+)
 from generator.core.models import Entry, ImageVariant, ProcessedPhoto
 from generator.core.problems import ERROR, WARNING, Problem
 
 FULL_WIDTHS = (320, 640, 1280)  # responsive widths of the whole photo
 THUMB_WIDTHS = (320, 640)  # card thumbnails
 THUMB_ASPECT = (4, 3)  # every card thumbnail is cropped to this ratio so grids line up
-MAX_SIDE = 2048  # no output is wider or taller than this
-MAX_PHOTO_MB = 20
-MAX_PHOTO_BYTES = MAX_PHOTO_MB * 1024 * 1024
-# Refused before decoding. Pillow's own MAX_IMAGE_PIXELS stays in force behind it.
-MAX_PHOTO_MEGAPIXELS = 50
-MAX_PHOTO_PIXELS = MAX_PHOTO_MEGAPIXELS * 1_000_000
 MIN_PHOTO_SIDE = 400  # long side under this looks blurry on a phone: warned about
 WEBP_QUALITY = 80
 WEBP_METHOD = 4
@@ -51,7 +56,6 @@ PIPELINE_VERSION = 2  # bump when the output of the same options changes (2: one
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = 1
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"})
-_TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
 _T = TypeVar("_T")
 
 
@@ -77,7 +81,7 @@ def process_photos(
     manifest = _read_manifest(cache_dir)
     fingerprint = options_fingerprint()
     if jobs:
-        _formats()  # as when every job went to the pool: decoders registered even if nothing is decoded
+        decoders()  # as when every job went to the pool: decoders registered even if nothing is decoded
     # Photos unchanged since the last run cost a few stat calls: served here, not handed to threads,
     # whose start-up and locking cost more than that. The rest are processed in parallel.
     cached = [_cached_outcome(job, manifest, cache_dir, fingerprint) for job in jobs]
@@ -179,22 +183,6 @@ def _msg_too_large_file(rel: str, size: int) -> str:
     )
 
 
-def _msg_not_image(rel: str) -> str:
-    return f"isi berkas '{rel}' bukan gambar JPEG, PNG, WebP, GIF atau HEIC (file content is not a supported image)"
-
-
-def _msg_too_many_pixels(rel: str, size: tuple[int, int] | None) -> str:
-    dims = f" berukuran {size[0]}x{size[1]} piksel," if size else ""
-    return (
-        f"foto '{rel}'{dims} melebihi batas {MAX_PHOTO_MEGAPIXELS} megapiksel"
-        " (MAX_PHOTO_MEGAPIXELS); perkecil dulu (image too large, possible decompression bomb)"
-    )
-
-
-def _msg_damaged(rel: str) -> str:
-    return f"foto '{rel}' rusak atau terpotong; simpan ulang lalu kirim lagi (image file is truncated or damaged)"
-
-
 def _msg_too_small(rel: str, size: tuple[int, int]) -> str:
     return (
         f"foto '{rel}' terlalu kecil ({size[0]}x{size[1]} piksel); sisi terpanjang sebaiknya"
@@ -211,14 +199,6 @@ def _msg_location(rel: str) -> str:
 
 def _msg_unused(rel: str) -> str:
     return f"foto tidak dipakai: '{rel}' tidak dirujuk oleh field mana pun (unused photo)"
-
-
-class _PhotoError(Exception):
-    """A photo refused, with the message for its `Problem`."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -368,7 +348,7 @@ def _find_unused(entry: Entry, folder: Path, referenced: set[Path], listing: _Li
 def _run_parallel(fn: Callable[[_Job], _T], jobs: Sequence[_Job], workers: int | None) -> list[_T]:
     if not jobs:
         return []
-    _formats()  # register the HEIF opener once, before threads race to do it
+    decoders()  # register the HEIF opener once, before threads race to do it
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1:
         return [fn(job) for job in jobs]
@@ -382,7 +362,7 @@ def _cached_outcome(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint
     None for any other photo (left to `_process_job`, which reports what is wrong with it)."""
     try:
         key = _stat_key(_stat_source(job))
-    except _PhotoError:
+    except RefusedPhoto:
         return None
     known = manifest.sources.get(str(job.path))
     if not (isinstance(known, list) and known[:-1] == key):
@@ -419,7 +399,7 @@ def _process_job(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint: s
             sha = hashlib.sha256(data).hexdigest()
         digest = _digest(sha, fingerprint)
         record = _render(job, data, digest, cache_dir)
-    except _PhotoError as error:
+    except RefusedPhoto as error:
         return _Outcome(job, problems=(job.problem(error.message),))
     photo = _photo_from_record(job, digest, record, cache_dir)
     assert photo is not None  # a record we just made is well formed
@@ -429,76 +409,17 @@ def _process_job(job: _Job, manifest: _Manifest, cache_dir: Path, fingerprint: s
 
 def _check_job(job: _Job) -> list[Problem]:
     try:
-        image = _open_image(_read_source(job), job)
-        size = _upright_size(image)
+        image = open_image(_read_source(job), job.rel)
+        size = upright_size(image)
         located = has_location(image)
         if image.format == "JPEG":
             image.draft(None, (1, 1))  # decode at 1/8 scale: still reads every byte
-        _decode(image, job)
-    except _PhotoError as error:
+        decode(image, job.rel)
+    except RefusedPhoto as error:
         return [job.problem(error.message)]
     if located:
         return [*_size_warnings(job, size), job.problem(_msg_location(job.rel), WARNING)]
     return _size_warnings(job, size)
-
-
-def has_location(image: Image.Image) -> bool:
-    """Whether a photo's EXIF holds a GPS position (the owner's home, often)."""
-    try:
-        return bool(image.getexif().get_ifd(0x8825))
-    except Exception:  # unreadable EXIF holds nothing we can read either
-        return False
-
-
-_SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
-
-
-def strip_location(path: Path) -> bool:
-    """Rewrite a photo in place without its metadata when it holds a GPS position.
-
-    Same file name and format, upright, full size. HEIC and GIF are left to the owner (the message
-    asks for a JPEG instead). Returns whether the file was rewritten. Raises ValueError."""
-    data = path.read_bytes()
-    job = _Job(path=path, rel=path.name, field="foto", entry_source=path, slug="")
-    try:
-        image = _open_image(data, job)
-        if not has_location(image):
-            return False
-        kind = _SAVE_FORMATS.get(path.suffix.lower())
-        if kind is None:
-            raise ValueError(f"'{path.name}': ubah dulu ke JPEG atau PNG, lalu jalankan lagi")
-        upright = _decode(image, job)
-    except _PhotoError as error:
-        raise ValueError(error.message) from None
-    if kind == "JPEG":
-        upright = _flatten(upright)
-    buffer = io.BytesIO()
-    upright.save(buffer, kind, **({"quality": 92} if kind in ("JPEG", "WEBP") else {"optimize": True}))
-    temp = path.with_name(f".{path.name}.bersih")
-    temp.write_bytes(buffer.getvalue())
-    os.replace(temp, path)
-    return True
-
-
-def clean_photo(data: bytes, *, max_side: int = MAX_SIDE) -> tuple[bytes, str]:
-    """Re-encode a photo handed in by an owner before it is stored in the (public) repository:
-    upright, sRGB, no metadata at all (no GPS), at most `max_side` pixels. Returns the bytes and
-    the file suffix (".jpg", or ".png" for a photo with transparency). Raises ValueError."""
-    job = _Job(path=Path("foto"), rel="foto", field="foto", entry_source=Path("foto"), slug="")
-    try:
-        image = _open_image(data, job)
-        if image.format == "JPEG":
-            image.draft("RGB", (max_side, max_side))
-        upright = _decode(image, job)
-    except _PhotoError as error:
-        raise ValueError(error.message) from None
-    upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    buffer = io.BytesIO()
-    if upright.mode == "RGBA":
-        upright.save(buffer, "PNG", optimize=True)
-        return buffer.getvalue(), ".png"
-    upright.save(buffer, "JPEG", quality=90, optimize=True, progressive=True)
-    return buffer.getvalue(), ".jpg"
 
 
 def _size_warnings(job: _Job, size: Sequence[int]) -> list[Problem]:
@@ -512,13 +433,13 @@ def _stat_source(job: _Job) -> os.stat_result:
     try:
         info = job.path.stat()
     except FileNotFoundError:
-        raise _PhotoError(_msg_not_found(job.rel)) from None
+        raise RefusedPhoto(_msg_not_found(job.rel)) from None
     except OSError:
-        raise _PhotoError(_msg_unreadable(job.rel)) from None
+        raise RefusedPhoto(_msg_unreadable(job.rel)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise _PhotoError(_msg_unreadable(job.rel))
+        raise RefusedPhoto(_msg_unreadable(job.rel))
     if info.st_size > MAX_PHOTO_BYTES:
-        raise _PhotoError(_msg_too_large_file(job.rel, info.st_size))
+        raise RefusedPhoto(_msg_too_large_file(job.rel, info.st_size))
     return info
 
 
@@ -533,94 +454,16 @@ def _read_source(job: _Job) -> bytes:
         with job.path.open("rb") as file:
             data = file.read(MAX_PHOTO_BYTES + 1)  # bounded even if the file grows meanwhile
     except FileNotFoundError:
-        raise _PhotoError(_msg_not_found(job.rel)) from None
+        raise RefusedPhoto(_msg_not_found(job.rel)) from None
     except OSError:
-        raise _PhotoError(_msg_unreadable(job.rel)) from None
+        raise RefusedPhoto(_msg_unreadable(job.rel)) from None
     if len(data) > MAX_PHOTO_BYTES:
-        raise _PhotoError(_msg_too_large_file(job.rel, len(data)))
+        raise RefusedPhoto(_msg_too_large_file(job.rel, len(data)))
     return data
 
 
 def _digest(sha: str, fingerprint: str) -> str:
     return hashlib.sha256(f"{sha}:{fingerprint}".encode()).hexdigest()
-
-
-@cache
-def _formats() -> tuple[str, ...]:
-    Image.init()  # load every plugin now, not from racing threads
-    formats = ("JPEG", "PNG", "WEBP", "GIF")
-    try:
-        from pillow_heif import register_heif_opener
-    except ImportError:  # without pillow-heif, HEIC photos are refused as unsupported
-        return formats
-    register_heif_opener()
-    return (*formats, "HEIF")
-
-
-def _open_image(data: bytes, job: _Job) -> Image.Image:
-    """Open from the header only, refusing what is not an image or has too many pixels."""
-    try:
-        image = Image.open(io.BytesIO(data), formats=_formats())
-    except UnidentifiedImageError:
-        raise _PhotoError(_msg_not_image(job.rel)) from None
-    except Image.DecompressionBombError:
-        raise _PhotoError(_msg_too_many_pixels(job.rel, None)) from None
-    except Exception:  # a header Pillow recognised but could not parse
-        raise _PhotoError(_msg_damaged(job.rel)) from None
-    if image.width * image.height > MAX_PHOTO_PIXELS:
-        raise _PhotoError(_msg_too_many_pixels(job.rel, image.size))
-    return image
-
-
-def _orientation(image: Image.Image) -> int:
-    try:
-        return int(image.getexif().get(0x0112, 1))
-    except Exception:  # unreadable EXIF: treated as upright
-        return 1
-
-
-def _upright_size(image: Image.Image) -> tuple[int, int]:
-    width, height = image.size
-    return (height, width) if _orientation(image) in _TRANSPOSED_ORIENTATIONS else (width, height)
-
-
-def _decode(image: Image.Image, job: _Job) -> Image.Image:
-    """Decode the first frame, upright, in sRGB, as RGB or RGBA."""
-    try:
-        image.load()
-        icc = image.info.get("icc_profile")
-        upright = _to_srgb(ImageOps.exif_transpose(image), icc)
-    except Exception:  # Pillow reports damage as OSError, SyntaxError, EOFError, ValueError...
-        raise _PhotoError(_msg_damaged(job.rel)) from None
-    upright.info = {}  # EXIF, GPS, ICC, XMP: nothing of the source travels further
-    return upright
-
-
-def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
-    alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    target = "RGBA" if alpha else "RGB"
-    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
-        # 16-bit grey PNG: scale to 8 bits, where Pillow's convert would clip to white.
-        image = image.convert("I").point(lambda value: value / 257).convert("L")
-    if icc:
-        if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
-            image = image.convert(target)
-        try:
-            converted = ImageCms.profileToProfile(
-                image,
-                ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                ImageCms.createProfile("sRGB"),
-                outputMode="RGBA" if image.mode == "RGBA" else "RGB",
-            )
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            converted = None  # a broken or mismatched profile: the pixels are taken as sRGB
-        if converted is not None:
-            image = converted
-    if image.mode != target:
-        image = image.convert(target)
-    if target == "RGBA" and image.getchannel("A").getextrema() == (255, 255):
-        image = image.convert("RGB")  # opaque after all: smaller files, same look
-    return image
 
 
 def _plan(width: int, height: int) -> _Plan:
@@ -651,8 +494,8 @@ def _plan(width: int, height: int) -> _Plan:
 
 def _render(job: _Job, data: bytes, digest: str, cache_dir: Path) -> dict[str, Any]:
     """Decode one photo, write its variants to the cache and return its manifest record."""
-    image = _open_image(data, job)
-    width, height = _upright_size(image)
+    image = open_image(data, job.rel)
+    width, height = upright_size(image)
     plan = _plan(width, height)
     if image.format == "JPEG":
         # Let libjpeg downscale by 1/2, 1/4 or 1/8 while decoding: most of the speed.
@@ -660,17 +503,17 @@ def _render(job: _Job, data: bytes, digest: str, cache_dir: Path) -> dict[str, A
         if (width, height) != image.size:
             need = (need[1], need[0])
         image.draft(None, need)
-    upright = _decode(image, job)
+    upright = decode(image, job.rel)
 
     variants = _resize_variants(upright, plan)
     files = []
     placeholder = ""
     for kind, (w, h), variant in variants:
         if not placeholder:
-            placeholder = _average_colour(_flatten(variant))
+            placeholder = _average_colour(flatten(variant))
         outputs = [("webp", _encode_webp(variant))]
         if kind == "full" and (w, h) == plan.full[-1]:
-            outputs.append(("jpg", _encode_jpeg(_flatten(variant))))  # the one JPEG: link previews, no-JavaScript link
+            outputs.append(("jpg", _encode_jpeg(flatten(variant))))  # the one JPEG: link previews, no-JavaScript link
         for fmt, body in outputs:
             name = f"{digest[:16]}-{kind}-{w}w.{fmt}"
             _write_atomic(cache_dir / "foto" / name, body)
@@ -721,14 +564,6 @@ def _average_colour(image: Image.Image) -> str:
     assert isinstance(pixel, tuple)  # an RGB image has tuple pixels
     red, green, blue = pixel[:3]
     return f"#{red:02x}{green:02x}{blue:02x}"
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    if image.mode != "RGBA":
-        return image
-    flat = Image.new("RGB", image.size, (255, 255, 255))
-    flat.paste(image, mask=image.getchannel("A"))
-    return flat
 
 
 def _encode_webp(image: Image.Image) -> bytes:

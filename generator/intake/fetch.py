@@ -3,7 +3,7 @@
 A photo is read from a URL or a local file, never more than `MAX_PHOTO_BYTES`, and kept only when
 Pillow recognises it as a supported image within the pixel bound. Its file name is the hash of
 its bytes, so importing the same photo twice gives the same file. What enters the folder is a
-clean copy made by `images.clean_photo` (upright, no EXIF/GPS, at most 2048 px): the repository
+clean copy made by `intake.photos.clean_photo` (upright, no EXIF/GPS, at most 2048 px): the repository
 is public, so a phone's original never reaches it.
 """
 
@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from generator.builder.images import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS, clean_photo
+from generator.core.imaging import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS
+from generator.intake.photos import clean_photo
 
 TIMEOUT_SECONDS = 20
 MAX_REDIRECTS = 5

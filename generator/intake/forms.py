@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from generator.builder.images import MAX_PHOTO_MB
 from generator.builder.load import SLUG, load_entry
 from generator.builder.validate import clean_text
+from generator.core.imaging import MAX_PHOTO_MB
 from generator.core.integrity import Classification, Requester, change_report, classify_change, first_managers, is_staff, md
 from generator.core.links import NEW, REPORT, SLUG_ID, UPDATE
 from generator.core.models import Region

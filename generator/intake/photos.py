@@ -1,0 +1,63 @@
+"""Photos handed in by owners, cleaned before they enter the public repository: no GPS, upright.
+
+`clean_photo` re-encodes a photo from an issue form or a spreadsheet import; `strip_location`
+rewrites a photo already in an entry folder (`umkm bersihkan-foto`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from PIL import Image
+
+from generator.core.imaging import MAX_SIDE, RefusedPhoto, decode, flatten, has_location, open_image
+
+_SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+
+
+def strip_location(path: Path) -> bool:
+    """Rewrite a photo in place without its metadata when it holds a GPS position.
+
+    Same file name and format, upright, full size. HEIC and GIF are left to the owner (the message
+    asks for a JPEG instead). Returns whether the file was rewritten. Raises ValueError."""
+    data = path.read_bytes()
+    try:
+        image = open_image(data, path.name)
+        if not has_location(image):
+            return False
+        kind = _SAVE_FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise ValueError(f"'{path.name}': ubah dulu ke JPEG atau PNG, lalu jalankan lagi")
+        upright = decode(image, path.name)
+    except RefusedPhoto as error:
+        raise ValueError(error.message) from None
+    if kind == "JPEG":
+        upright = flatten(upright)
+    buffer = io.BytesIO()
+    upright.save(buffer, kind, **({"quality": 92} if kind in ("JPEG", "WEBP") else {"optimize": True}))
+    temp = path.with_name(f".{path.name}.bersih")
+    temp.write_bytes(buffer.getvalue())
+    os.replace(temp, path)
+    return True
+
+
+def clean_photo(data: bytes, *, max_side: int = MAX_SIDE) -> tuple[bytes, str]:
+    """Re-encode a photo handed in by an owner before it is stored in the (public) repository:
+    upright, sRGB, no metadata at all (no GPS), at most `max_side` pixels. Returns the bytes and
+    the file suffix (".jpg", or ".png" for a photo with transparency). Raises ValueError."""
+    try:
+        image = open_image(data, "foto")
+        if image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))
+        upright = decode(image, "foto")
+    except RefusedPhoto as error:
+        raise ValueError(error.message) from None
+    upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if upright.mode == "RGBA":
+        upright.save(buffer, "PNG", optimize=True)
+        return buffer.getvalue(), ".png"
+    upright.save(buffer, "JPEG", quality=90, optimize=True, progressive=True)
+    return buffer.getvalue(), ".jpg"
