@@ -372,7 +372,7 @@ EXIT_NEEDS_VERIFICATION = 3
 def run_from_issue(args: argparse.Namespace) -> int:
     from generator.core.integrity import Requester
     from generator.intake.fetch import GITHUB_PHOTO_SOURCES
-    from generator.intake.forms import entry_from_issue, report_markdown
+    from generator.intake.issues import entry_from_issue, report_markdown
 
     settings = load_settings(args.config_file, args.tanggal)
     region = _region_or_exit(settings)

@@ -15,7 +15,8 @@ from generator.builder.load import load_entry
 from generator.core.links import NEW, REPORT, UPDATE, issue_form_url
 from generator.core.models import Region
 from generator.core.schema import ENTRY_FIELDS
-from generator.intake.forms import FORMS, detect_kind, form_fields, issue_form, parse_issue, render_form
+from generator.intake.forms import FORMS, form_fields, issue_form, render_form
+from generator.intake.issues import detect_kind, parse_issue
 from generator.intake.write import Match
 from tests.conftest import ROOT, write_image
 

@@ -28,7 +28,8 @@ from generator.core.problems import ERROR, WARNING, Problem, display_path, error
 from generator.core.schema import ENTRY, PHOTO_LIST, STORY, Field
 from generator.core.yamlstrict import YamlSyntaxError, parse_yaml
 from generator.intake.fetch import Photo, PhotoError, fetch_photo, read_photo
-from generator.intake.forms import choice_value, slug_for
+from generator.intake.forms import choice_value
+from generator.intake.issues import slug_for
 from generator.intake.write import Change, FieldPath, Match, apply_changes, origin_of, value_at, write_entry
 
 MAX_SHEET_BYTES = 50 * 1024 * 1024
