@@ -6,7 +6,7 @@
 Builds a synthetic catalog (benchmarks/synth.py: fixed seed, three products per business, no
 photos) once, with Material's search plugin switched on beside ours so both indexes come from
 the same pages, then reports:
-- the time to build the Pagefind index (generator.search.index_site over the records) and its size;
+- the time to build the Pagefind index (generator.outputs.pagefind.index_site over the records) and its size;
 - the bytes a browser downloads before the first result of a one-word query (a cold visit to
   `cari/?q=WORD`), gzip-compressed as a static host serves them, against what Material's search
   downloads before its first result (its whole index plus its search worker);
@@ -40,7 +40,8 @@ from synth import make_project
 from generator.builder.images import process_photos
 from generator.builder.pipeline import check_catalog, enrich_businesses
 from generator.cli import load_settings
-from generator.outputs.search import Spelling, index_site, search_records
+from generator.outputs.pagefind import index_site
+from generator.outputs.search import Spelling, search_records
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 TODAY = "2026-11-28"

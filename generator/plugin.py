@@ -23,8 +23,8 @@ from generator.core.problems import WARNING, errors_in, format_problems
 from generator.core.quality import REQUIREMENTS, make_rules
 from generator.outputs.audit import audit_site, theme_inline_scripts
 from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL
+from generator.outputs.pagefind import SearchIndexError, index_site
 from generator.outputs.publish import publish_site
-from generator.outputs.search import SearchIndexError, index_site
 
 log = logging.getLogger("mkdocs.plugins.umkm")
 

@@ -19,7 +19,8 @@ from generator.builder.pipeline import Settings, check_catalog, enrich_businesse
 from generator.core.business import Business
 from generator.core.models import Region
 from generator.core.problems import errors_in
-from generator.outputs.search import PRICE_BANDS, SearchRecord, Spelling, filter_groups, record_html, search_records
+from generator.outputs.pagefind import record_html
+from generator.outputs.search import PRICE_BANDS, SearchRecord, Spelling, filter_groups, search_records
 from tests.conftest import TODAY, MakeEntry
 from tests.test_build import build, read
 
@@ -259,7 +260,7 @@ def test_plain_mkdocs_build_is_searchable_too(project: Path, make_entry: MakeEnt
 
 
 def test_record_pages_kept_between_builds_are_rewritten_only_when_changed(tmp_path: Path) -> None:
-    from generator.outputs.search import IndexedPage, _sync_record_pages
+    from generator.outputs.pagefind import IndexedPage, _sync_record_pages
 
     pages = tmp_path / "cari"
     _sync_record_pages([IndexedPage("usaha/a/", "<p>a</p>"), IndexedPage("usaha/b/", "<p>b</p>")], pages)
@@ -273,13 +274,13 @@ def test_record_pages_kept_between_builds_are_rewritten_only_when_changed(tmp_pa
 
 
 def test_an_unchanged_index_is_kept_and_a_changed_or_damaged_one_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.outputs import search
-    from generator.outputs.search import IndexedPage, index_site
+    from generator.outputs import pagefind
+    from generator.outputs.pagefind import IndexedPage, index_site
 
     runs: list[int] = []
-    original = search._write_index
+    original = pagefind._write_index
     monkeypatch.setattr(
-        search, "_write_index", lambda records, output, work_dir=None: (runs.append(1), original(records, output, work_dir))
+        pagefind, "_write_index", lambda records, output, work_dir=None: (runs.append(1), original(records, output, work_dir))
     )
     site, work = tmp_path / "site", tmp_path / "cache" / "cari"
     page = (
