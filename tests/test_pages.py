@@ -14,6 +14,7 @@ import pytest
 
 from generator.builder.enrich import enrich_catalog
 from generator.core.business import Business
+from generator.core.formatting import format_rupiah, format_tanggal
 from generator.core.models import (
     Catalog,
     Certificate,
@@ -30,15 +31,8 @@ from generator.core.models import (
     ShopLink,
     Training,
 )
-from generator.outputs.pages import (
-    GeneratedPage,
-    format_rupiah,
-    format_tanggal,
-    page_url,
-    page_window,
-    render_pages,
-    url_to,
-)
+from generator.outputs.generated import GeneratedPage, page_url, url_to
+from generator.outputs.pages import page_window, render_pages
 from generator.outputs.story import render_story
 
 TODAY = date(2026, 10, 2)
@@ -537,7 +531,7 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
 def test_rupiah_matches_babel(amount: int) -> None:
     from babel.numbers import format_currency
 
-    from generator.outputs.pages import format_rupiah
+    from generator.core.formatting import format_rupiah
 
     babel = format_currency(amount, "IDR", locale="id_ID", format="¤#,##0", currency_digits=False)
     assert format_rupiah(amount) == babel.replace("\u00a0", "").replace("\u202f", "")

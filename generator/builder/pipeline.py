@@ -26,18 +26,9 @@ from generator.core.region import load_region
 from generator.core.schema import json_schema
 from generator.core.workers import map_items
 from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data, redact_catalog
+from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, make_environment
 from generator.outputs.pagefind import IndexedPage
-from generator.outputs.pages import (
-    TEMPLATES_DIR,
-    GeneratedPage,
-    RenderedBusiness,
-    Site,
-    make_environment,
-    make_site,
-    render_business,
-    render_pages,
-    render_register_page,
-)
+from generator.outputs.pages import RenderedBusiness, Site, make_site, render_business, render_pages, render_register_page
 from generator.outputs.search import Spelling, record_order, render_search_page, search_record
 from generator.outputs.seo import render_business_head, render_heads
 from generator.outputs.stats import render_statistics_page

@@ -26,7 +26,7 @@ from generator.core import schema
 from generator.core.business import Business, ProductView
 from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
 from generator.core.schema import Field
-from generator.outputs.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to
+from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to
 
 PAGE_URI = "data/index.md"
 JSON_URI = "data/umkm.json"

@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 
 from generator.core.business import KEDALUWARSA, SEGERA_KEDALUWARSA, Business
+from generator.core.formatting import format_tanggal
 from generator.core.links import whatsapp_url
 from generator.core.models import Region
 from generator.core.problems import display_path
 from generator.core.quality import REQUIREMENTS, QualityRules, is_stale
-from generator.outputs.pages import format_tanggal
 
 MARKDOWN_NAME = "laporan.md"
 COMMON_HEAD = ("usaha", "slug", "kecamatan", "pemilik")

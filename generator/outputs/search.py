@@ -25,9 +25,10 @@ from pathlib import Path
 import nh3
 
 from generator.core.business import Business
+from generator.core.formatting import format_rupiah, format_tanggal
 from generator.core.models import Entry, ProcessedPhoto, Region
-from generator.outputs.pages import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
-from generator.outputs.pages import GeneratedPage, find_photo, format_rupiah, format_tanggal, listing_uri, make_environment, url_to
+from generator.outputs.generated import TEMPLATES_DIR as PAGES_TEMPLATES_DIR
+from generator.outputs.generated import GeneratedPage, find_photo, listing_uri, make_environment, url_to
 from generator.outputs.story import render_story
 
 SEARCH_URI = "cari/index.md"  # served at cari/

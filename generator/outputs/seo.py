@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from generator.core.business import Business, CertificateView, ProductView
 from generator.core.models import ImageVariant, ProcessedPhoto, Region
-from generator.outputs.pages import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url
+from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url
 
 SEO_TEMPLATE = "seo.html"
 SITE_ICON = "assets/ikon-512.png"  # the link preview of pages without a photo

@@ -16,9 +16,10 @@ from datetime import date
 from pathlib import Path
 
 from generator.core.business import Business, RegionLookup
+from generator.core.formatting import format_angka
 from generator.core.models import CertKind, Kecamatan, Platform, Region, Sector
 from generator.core.quality import REQUIREMENT_LABELS, ReadinessRule, describe_rule
-from generator.outputs.pages import TEMPLATES_DIR, Crumb, GeneratedPage, format_angka, listing_uri, make_environment, url_to
+from generator.outputs.generated import TEMPLATES_DIR, Crumb, GeneratedPage, listing_uri, make_environment, url_to
 
 STATISTIK_URI = "statistik/index.md"
 
