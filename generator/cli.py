@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from generator.builder.pipeline import SCHEMA_URI, Settings, build_date, check_catalog, enrich_businesses
+from generator.core.integrity import integrity_notes
 from generator.core.models import Region
 from generator.core.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
 from generator.core.quality import STORY_PLACEHOLDER, quality_notes, quality_summary
@@ -173,6 +174,7 @@ def run_check(args: argparse.Namespace) -> int:
     businesses = enrich_businesses(settings, catalog) if catalog is not None else []
     if only:
         problems += quality_notes(businesses, settings.rules)  # the owner's score and hints, as info
+        problems += integrity_notes(catalog.entries if catalog is not None else ())
     print_problems(problems, args.format)
     errors = len(errors_in(problems))
     warnings = sum(p.level == WARNING for p in problems)

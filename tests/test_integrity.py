@@ -289,6 +289,15 @@ def test_every_sensitive_field_is_shown_before_and_after(region: Region) -> None
     assert classify_change(BEFORE, same, Requester.github(OWNER), region).changes == ()
 
 
+def test_a_verified_entry_warns_that_its_stamp_stays(region: Region) -> None:
+    verified = changed(diverifikasi="2026-10-05")
+    after = {**verified, "kontak": {"whatsapp": "0857-7000-4321"}}
+    report = change_report(classify_change(verified, after, Requester.github(OWNER), region), region=region)
+    assert "bercap *Diverifikasi Dinas* (2026-10-05); cap itu tetap tampil" in report
+    unchanged = change_report(classify_change(verified, {**verified, "kapasitas": "x"}, Requester.github(OWNER), region), region=region)
+    assert "bercap" not in unchanged
+
+
 def test_the_report_never_names_the_managers(region: Region) -> None:
     after = changed(pengelola=[OWNER, "teman-baru"], kapasitas="x")
     report = change_report(classify_change(BEFORE, after, Requester.github(STAFF), region), region=region)
@@ -331,20 +340,23 @@ def test_hidden_listing_and_managers_reach_no_output(project: Path, make_entry: 
         (project / "catalog" / "tampil" / "index.md").read_text().replace("---\nCerita", "foto: [foto/sampul.jpg]\n---\nCerita"), encoding="utf-8"
     )
     make_entry("belum", {"nama": "Warung Belum"})
-    make_entry(
-        "toko-tersembunyi",
-        {
-            "nama": "Toko Tersembunyi Zqx",
-            "ringkasan": "Ringkasan rahasia qwv.",
-            "kontak": {"whatsapp": "0857-7000-4321"},
-            "foto": ["foto/gudang.jpg"],
-            "produk": [{"nama": "Produk Hilang Jkq", "harga": "5000"}],
-            "pengelola": ["pengelola-tersembunyi"],
-            "diturunkan": {"alasan": "Alasan rahasia dilaporkan penipu", "tanggal": "2026-11-20"},
-        },
-        photos={"foto/gudang.jpg": (800, 600)},
-        body="Cerita tersembunyi vbn.\n",
-    )
+    hidden: dict[str, Any] = {
+        "nama": "Toko Tersembunyi Zqx",
+        "ringkasan": "Ringkasan rahasia qwv.",
+        "kontak": {"whatsapp": "0857-7000-4321"},
+        "foto": ["foto/gudang.jpg"],
+        "produk": [{"nama": "Produk Hilang Jkq", "harga": "5000"}],
+        "pengelola": ["pengelola-tersembunyi"],
+    }
+    make_entry("toko-tersembunyi", hidden, photos={"foto/gudang.jpg": (800, 600)}, body="Cerita tersembunyi vbn.\n")
+    # First published, so the next build must take it out of every cache-fed output too.
+    assert build(project).returncode == 0
+    shown = site_texts(project / "site")
+    assert "Tersembunyi Zqx" in shown["usaha/toko-tersembunyi/index.html"] and "Tersembunyi Zqx" in shown["data/umkm.json"]
+    assert any(name.startswith("foto/toko-tersembunyi/") for name in shown)
+    # The Dinas takes it down: one block in the entry.
+    takedown = {"alasan": "Alasan rahasia dilaporkan penipu", "tanggal": "2026-11-20"}
+    make_entry("toko-tersembunyi", {**hidden, "diturunkan": takedown}, body="Cerita tersembunyi vbn.\n")
     result = build(project)
     assert result.returncode == 0, result.stderr
     texts = site_texts(project / "site")
@@ -375,3 +387,39 @@ def test_umkm_new_names_the_manager_for_a_pull_request(project: Path, monkeypatc
     assert entry is not None and entry.doc.data["pengelola"] == ["ibu-siti"], problems
     assert cli.main(["new", "dapur-lain", *args[2:]]) == 0
     assert "# pengelola: [akun-github-anda]" in (project / "catalog" / "dapur-lain" / "index.md").read_text(encoding="utf-8")
+
+
+def test_check_says_whether_an_entry_is_verified_or_hidden(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(project)
+    make_entry("diverifikasi", {"diverifikasi": "2026-11-01", "pengelola": ["rahasia-xyz"]})
+    make_entry("turun", {"diturunkan": {"alasan": "Alasan rahasia", "tanggal": "2026-11-20"}})
+    make_entry("kosong", {"diturunkan": ""})
+    assert cli.main(["check", "catalog/diverifikasi", "catalog/turun"]) == 0
+    out = capsys.readouterr().out
+    assert "catalog/diverifikasi/index.md: info: diverifikasi: ya, 2026-11-01" in out
+    assert "catalog/turun/index.md: info: diturunkan: usaha ini diturunkan: tidak tampil di situs" in out
+    assert "catalog/turun/index.md: info: diverifikasi: belum diverifikasi petugas Dinas" in out
+    assert "rahasia" not in out.lower()
+    # An empty block is not "shown": the clerk meant to hide it and forgot the reason.
+    assert cli.main(["check", "catalog/kosong"]) == 1
+    assert "diturunkan: tulis alasannya" in capsys.readouterr().out
+
+
+def test_search_records_carry_the_verified_filter(project: Path, make_entry: MakeEntry, region: Region) -> None:
+    from generator.builder.enrich import enrich_catalog
+    from generator.builder.load import load_entries
+    from generator.builder.validate import validate_entries
+    from generator.outputs.search import filter_groups, search_record
+    from tests.conftest import TODAY
+
+    make_entry("stempel", {"diverifikasi": "2026-11-01"})
+    make_entry("tanpa")
+    raw, _ = load_entries(project / "catalog")
+    catalog, problems = validate_entries(raw, region, today=TODAY)
+    assert problems == []
+    businesses = {b.slug: b for b in enrich_catalog(catalog, today=TODAY)}
+    assert dict(search_record(businesses["stempel"], {}).filters)["verifikasi"] == ("ya",)
+    assert dict(search_record(businesses["stempel"], {}).meta)["verifikasi"] == "1 November 2026"
+    assert "verifikasi" not in dict(search_record(businesses["tanpa"], {}).filters)
+    (group,) = [g for g in filter_groups(region, list(businesses.values())) if g.key == "verifikasi"]
+    assert [o.label for o in group.options] == ["Terverifikasi"]

@@ -32,8 +32,8 @@ from typing import Any
 import phonenumbers
 
 from generator.core.links import whatsapp_url
-from generator.core.models import Catalog, Region
-from generator.core.problems import mask_phone
+from generator.core.models import Catalog, Entry, Region
+from generator.core.problems import INFO, Problem, mask_phone
 from generator.core.schema import ENTRY, STORY, Field
 
 NEW = "usaha-baru"
@@ -117,6 +117,7 @@ class Classification:
     refused: tuple[str, ...]  # Dinas-only fields changed by someone else, in Indonesian
     contact_on_file: str = ""  # WhatsApp digits on file before the change: where the Dinas confirms
     public_contact: bool = False  # that number is on the published page (the listing is not hidden)
+    verified_on: str = ""  # the entry's `diverifikasi` before the change, as written ("" if none)
 
     @property
     def needs_verification(self) -> bool:
@@ -155,6 +156,20 @@ def published_catalog(catalog: Catalog) -> Catalog:
     if not any(e.hidden for e in catalog.entries):
         return catalog
     return dataclasses.replace(catalog, entries=tuple(e for e in catalog.entries if not e.hidden))
+
+
+def integrity_notes(entries: Sequence[Entry]) -> list[Problem]:
+    """`umkm check` information for the entries checked: verified or not, hidden or not (never
+    who manages them, and never the takedown's reason: CI logs are public)."""
+    notes = []
+    for entry in entries:
+        if entry.diturunkan is not None:
+            notes.append(
+                Problem(entry.source, None, "diturunkan", "usaha ini diturunkan: tidak tampil di situs; hapus blok diturunkan untuk menampilkannya", INFO)
+            )
+        stamp = f"ya, {entry.diverifikasi.isoformat()}" if entry.diverifikasi else "belum diverifikasi petugas Dinas"
+        notes.append(Problem(entry.source, None, "diverifikasi", stamp, INFO))
+    return notes
 
 
 # --- the rule ---------------------------------------------------------------------------------------
@@ -198,6 +213,7 @@ def classify_change(
         refused=refused,
         contact_on_file=contact,
         public_contact=bool(contact) and not old.get("diturunkan"),
+        verified_on=_text(old.get("diverifikasi")).strip(),
     )
 
 
@@ -433,6 +449,13 @@ def change_report(
         lines += [f"| {md(ch.label)} | {md(ch.before) or '—'} | {md(ch.after) or '—'} |" for ch in c.changes]
     else:
         lines.append("Tidak ada perubahan kontak, tautan toko atau produk, NIB, nomor sertifikat atau pemilik.")
+    if c.verified_on and c.changes and c.kind != DINAS and not c.refused:
+        # The page keeps saying "Diverifikasi Dinas" after this merges: the stamp is the Dinas' word.
+        lines += [
+            "",
+            f"Usaha ini bercap *Diverifikasi Dinas* ({md(c.verified_on)}); cap itu tetap tampil setelah perubahan ini digabung. "
+            "Petugas: pastikan data penting yang baru sebelum menyetujui, atau perbarui tanggal `diverifikasi` sesudahnya.",
+        ]
     if c.needs_verification and not c.refused:
         lines += ["", *verification_steps(c, region=region, catalog_name=catalog_name, reference=reference, page_url=page_url)]
     return "\n".join(lines) + "\n"
