@@ -268,7 +268,7 @@ def test_each_filter_narrows_the_results_to_the_count_it_shows(page: Any, sample
     everything = len(records)
     open_filters(page)
     groups = groups_on_page(page)
-    assert set(groups) == {"sektor", "kecamatan", "sertifikasi", "platform", "pengadaan", "harga"}
+    assert set(groups) == {"sektor", "kecamatan", "sertifikasi", "platform", "pengadaan", "verifikasi", "harga"}
     for group, values in groups.items():
         # A value that narrows: fewer than all, more than none (the sample has one in each group).
         value = next(v for v in values if 0 < len(matching(records, **{group: [v]})) < everything)

@@ -332,11 +332,13 @@ def test_an_edited_issue_adds_a_commit_to_the_branch_under_review(repo: Path, tm
     }
     heads = []
     for number, whatsapp in enumerate(["0857-7000-4321", "0857-7000-9999"], start=1):
-        clone = work / f"run-{number}"  # a fresh checkout of the default branch, as actions/checkout makes
+        reader = work / f"baca-{number}"  # the `baca` job's checkout, where the patch is made
+        git(work, "clone", "-q", str(origin), str(reader))
+        clone = work / f"run-{number}"  # the `tulis` job's own fresh checkout, as actions/checkout makes
         git(work, "clone", "-q", str(origin), str(clone))
         temp = work / f"temp-{number}"
         (temp / "hasil").mkdir(parents=True)
-        (temp / "hasil" / "perubahan.patch").write_text(form_patch(clone, whatsapp), encoding="utf-8")
+        (temp / "hasil" / "perubahan.patch").write_text(form_patch(reader, whatsapp), encoding="utf-8")
         (temp / "hasil" / "laporan.md").write_text("Terima kasih!\n", encoding="utf-8")
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
