@@ -153,7 +153,16 @@ def _start_slow_build(project: Path) -> tuple[subprocess.Popen[str], Path]:
     marker = project / "tanda.txt"
     env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat(), "PYTHONPATH": str(ROOT), "UMKM_TANDA": str(marker)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "build"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "generator.cli", "build"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell starts background jobs (`make test &`) with SIGINT ignored, and children inherit
+        # that: Python then installs no KeyboardInterrupt handler and Ctrl-C would never arrive.
+        # The build gets the disposition a terminal gives it, however the suite was started.
+        preexec_fn=_interruptible,
     )
     deadline = time.monotonic() + 120
     while not marker.exists():
@@ -163,18 +172,29 @@ def _start_slow_build(project: Path) -> tuple[subprocess.Popen[str], Path]:
     return process, marker
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _site_files(site: Path) -> dict[Path, bytes]:
     return {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
-def test_interrupted_build_leaves_the_old_site(project: Path, make_entry: MakeEntry, how: str) -> None:
+# SIGKILL cannot be ignored: only Ctrl-C depends on how the suite was started.
+@pytest.mark.parametrize(("how", "started"), [("ctrl-c", "terminal"), ("ctrl-c", "background"), ("kill", "terminal")])
+def test_interrupted_build_leaves_the_old_site(project: Path, make_entry: MakeEntry, how: str, started: str) -> None:
     make_entry("baik")
     assert build(project).returncode == 0
     site = project / "site"
     before = _site_files(site)
     make_entry("baru", {"nama": "Usaha Baru"})
-    process, _ = _start_slow_build(project)
+    # "background": the suite itself runs with SIGINT ignored, as in `make test &` from a shell.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if started == "background" else None
+    try:
+        process, _ = _start_slow_build(project)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     staging = [p for p in project.iterdir() if p.name.startswith(".site.baru-")]
     assert staging, "the build writes beside the site, not into it"
     process.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
