@@ -4,13 +4,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve build check test lint browser schema clean lighthouse
+.PHONY: install serve build check test lint browser schema clean lighthouse
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Only the virtualenv: `.venv/bin/umkm` (or `. .venv/bin/activate`, then `umkm`).
+install: $(VENV)/.installed
 
 serve: $(VENV)/.installed
 	$(VENV)/bin/umkm build

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.builder.pipeline import SCHEMA_URI, Settings, build_date, check_catalog, enrich_businesses
+from generator.builder.pipeline import SCHEMA_URI, Settings, attention_problems, build_date, check_catalog, enrich_businesses
 from generator.core.integrity import integrity_notes
 from generator.core.models import Region
 from generator.core.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
@@ -169,9 +169,10 @@ def run_check(args: argparse.Namespace) -> int:
     settings = load_settings(args.config_file, args.tanggal)
     only = _entry_folders(args.paths, settings.catalog_dir)
     catalog, problems = check_catalog(settings, only=only)
+    businesses = enrich_businesses(settings, catalog) if catalog is not None else []
+    problems += attention_problems(businesses)  # expired certificates, the placeholder story: line-numbered warnings
     if args.berubah_dari:
         problems = scope_to_changes(problems, changed_files(args.berubah_dari), settings, Path(args.config_file).resolve())
-    businesses = enrich_businesses(settings, catalog) if catalog is not None else []
     if only:
         problems += quality_notes(businesses, settings.rules)  # the owner's score and hints, as info
         problems += integrity_notes(catalog.entries if catalog is not None else ())
@@ -270,23 +271,24 @@ nama: {nama}
 sektor: {sektor}
 kecamatan: {kecamatan}
 ringkasan: {ringkasan}
-# desa: Wanasari
-# alamat: Kp. Telaga RT 02/05
-# pemilik: Ibu Rohimah
-# berdiri: 2017
-# nib: "9120301745821"            # 13 angka dari OSS
-# kapasitas: 3.000 potong per bulan
+# Nilai di bawah hanya contoh bentuk penulisan: ganti dengan data usaha Anda sendiri.
+# desa: Nama Desa
+# alamat: Kp. Contoh RT 01/01
+# pemilik: Nama Pemilik
+# berdiri: 2020
+# nib: "1234567890123"            # 13 angka dari OSS (contoh, bukan NIB sungguhan)
+# kapasitas: 100 bungkus per minggu
 # kontak:
-#   whatsapp: "0812-1934-5521"
+#   whatsapp: "0812-0000-0000"
 #   email: nama@example.id
 #   instagram: namaakun
 # toko_online:
 #   - platform: tokopedia
 #     url: https://www.tokopedia.com/namatoko
 # sertifikasi:
-#   - jenis: halal                # halal, sni, bpom, pirt, haki, lainnya
-#     nomor: ID32110000145680323
-#     berlaku_sampai: 2027-08-30  # TAHUN-BULAN-HARI; kosongkan bila tidak ada
+#   - jenis: halal                # {kinds}
+#     nomor: ID00000000000000000  # contoh, bukan nomor sungguhan
+#     berlaku_sampai: 2027-12-31  # TAHUN-BULAN-HARI; kosongkan bila tidak ada
 # produk:
 #   - nama: Nama Produk
 #     harga: 25000                # rupiah, angka tanpa titik
@@ -313,10 +315,11 @@ def run_new(args: argparse.Namespace) -> int:
         print_problems(problems)
         return 1
     sectors = ", ".join(s.key for s in region.sectors)
+    root = Path(args.config_file).resolve().parent
     values = {
         "nama": args.nama or _ask("Nama usaha"),
-        "sektor": args.sektor or _ask(f"Sektor ({sectors})"),
-        "kecamatan": args.kecamatan or _ask("Kecamatan"),
+        "sektor": _ask_choice(f"Sektor ({sectors})", args.sektor, lambda text: _known_sector(region, root, text), "--sektor"),
+        "kecamatan": _ask_choice("Kecamatan", args.kecamatan, lambda text: _known_kecamatan(region, text), "--kecamatan"),
         "ringkasan": args.ringkasan or _ask("Ringkasan (satu kalimat, paling banyak 160 karakter)"),
     }
     schema_path = Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, folder)).as_posix()
@@ -326,6 +329,7 @@ def run_new(args: argparse.Namespace) -> int:
         schema=schema_path,
         today=settings.today.isoformat(),
         cerita=STORY_PLACEHOLDER,
+        kinds=", ".join(c.key for c in region.cert_kinds),
         pengelola=manager,
         **{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()},
     )
@@ -541,11 +545,48 @@ def _schema_ref(settings: Settings) -> str:
     return Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, settings.catalog_dir / "slug")).as_posix()
 
 
-def _ask(question: str) -> str:
+def _known_sector(region: Region, root: Path, text: str) -> tuple[str, list[str]]:
+    """(the sector key, "") for a known sector; ("", suggestions by meaning and spelling) otherwise."""
+    from generator.intake.forms import choice_suggestions, choice_value
+    from generator.intake.importer import known_translations
+
+    translations = known_translations(root, "sektor")
+    value = translations.get(" ".join(text.split()).casefold()) or choice_value(region, "sektor", text)
+    if value in {s.key for s in region.sectors}:
+        return value, []
+    return "", choice_suggestions(region, "sektor", text, translations)
+
+
+def _known_kecamatan(region: Region, text: str) -> tuple[str, list[str]]:
+    from generator.builder.validate import canonical_kecamatan
+
+    name, close = canonical_kecamatan(region, text)
+    return (name, []) if name else ("", [close] if close else [])
+
+
+def _ask_choice(question: str, given: str | None, known: Callable[[str], tuple[str, list[str]]], option: str) -> str:
+    """A value from a vocabulary: asked again until it is known; the first suggestion is the default."""
+    answer = given
+    default = ""
+    while True:
+        if answer is None:
+            answer = _ask(f"{question} [{default}]" if default else question, allow_empty=bool(default)) or default
+        value, suggestions = known(answer)
+        if value:
+            return value
+        hint = f"; maksud Anda {' atau '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        if given is not None and answer == given:
+            _fail(f"{option} '{given}' tidak dikenal{hint}")
+        print(f"'{answer}' tidak dikenal{hint}", file=sys.stderr)
+        default = suggestions[0] if suggestions else ""
+        answer = None
+
+
+def _ask(question: str, *, allow_empty: bool = False) -> str:
     if not sys.stdin.isatty():
         _fail(f"isi '{question}' dengan opsi baris perintah (misalnya --nama), karena tidak ada terminal untuk bertanya")
-    answer = ""
-    while not answer.strip():
+    answer = input(f"{question}: ")
+    while not answer.strip() and not allow_empty:
         answer = input(f"{question}: ")
     return answer.strip()
 
@@ -612,9 +653,8 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
-
     from generator.builder.load import SLUG
+    from generator.preview import serve_preview
 
     settings = load_settings(args.config_file)
     for slug in args.only:
@@ -624,14 +664,13 @@ def run_serve(args: argparse.Namespace) -> int:
         os.environ["UMKM_HANYA"] = ",".join(args.only)
     _configure_logging()
     # Dirty builds re-render only the pages whose content changed (generator/plugin.py _PageFile),
-    # so an edit shows within seconds even in a catalog of thousands.
-    # Not strict: MkDocs itself warns about every dirty build, and a preview should show the site
-    # while the owner still has warnings to fix (`umkm check` and `umkm build` stay strict).
+    # so an edit shows within seconds even in a catalog of thousands. A build that fails shows its
+    # problems on every page until the entry is fixed (generator/preview.py).
     from mkdocs.exceptions import Abort
 
     try:
-        serve(config_file=args.config_file, dev_addr=args.dev_addr, livereload=True, build_type=None if args.full else "dirty", strict=False)
-    except Abort as exc:
+        serve_preview(args.config_file, args.dev_addr, dirty=not args.full)
+    except (Abort, OSError) as exc:
         print(f"umkm serve: {exc}", file=sys.stderr)
         return 1
     return 0

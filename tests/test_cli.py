@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli
+from generator.core.quality import STORY_PLACEHOLDER
 from generator.core.region import load_region
 from generator.core.schema import json_schema
 from tests.conftest import ROOT, MakeEntry
@@ -94,3 +95,110 @@ def test_clean_photos_strips_gps_in_place(make_entry: MakeEntry, capsys: pytest.
     assert (index.parent / "foto" / "biasa.jpg").read_bytes() == before  # no GPS: untouched
     assert cli.main(["check", "catalog/hp"]) == 0
     assert "lokasi GPS" not in capsys.readouterr().out
+
+
+def test_expired_certificate_and_placeholder_story_are_line_numbered_warnings(
+    in_project: Path, make_entry: MakeEntry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["new", "dapur-baru", "--nama", "Dapur Baru", "--sektor", "kuliner", "--kecamatan", "Setu", "--ringkasan", "Masakan rumahan."]
+    assert cli.main(args) == 0
+    make_entry("lama", {"sertifikasi": [{"jenis": "halal", "nomor": "ID32110000145680324", "berlaku_sampai": "2026-05-01"}]})
+    capsys.readouterr()
+    assert cli.main(["check"]) == 0  # warnings, not errors: the build of everyone else goes on
+    out, err = capsys.readouterr()
+    story_line = (in_project / "catalog/dapur-baru/index.md").read_text().splitlines().index(STORY_PLACEHOLDER) + 1
+    assert f"catalog/dapur-baru/index.md:{story_line}: peringatan: cerita: cerita masih berisi contoh dari 'umkm new'" in out
+    assert (
+        "catalog/lama/index.md:9: peringatan: sertifikasi[0].berlaku_sampai: sertifikat Halal nomor ID32110000145680324 "
+        "sudah kedaluwarsa sejak 1 Mei 2026" in out
+    )
+    assert "katalog: tidak ada galat (2 peringatan)" in err
+
+
+def test_new_asks_again_for_an_unknown_sector_and_suggests_by_meaning(
+    in_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "impor", in_project / "impor")  # the import mappings' translations
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    answers = iter(["Dapur Baru", "makanan", "", "Karang Bahagia", "Masakan rumahan."])
+    questions: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda question: questions.append(question) or next(answers))
+    assert cli.main(["new", "dapur-baru"]) == 0
+    # `makanan` is close in spelling to `pertanian` but means `kuliner` (the import mapping knows
+    # "Makanan dan Minuman"): that is offered first, and Enter takes it.
+    assert "'makanan' tidak dikenal; maksud Anda 'kuliner' atau 'pertanian'?" in capsys.readouterr().err
+    assert questions[2].endswith("[kuliner]: ")
+    text = (in_project / "catalog" / "dapur-baru" / "index.md").read_text()
+    assert 'sektor: "kuliner"' in text and 'kecamatan: "Karangbahagia"' in text
+
+
+def test_new_refuses_an_unknown_sector_option_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["new", "bengkel", "--nama", "Bengkel", "--sektor", "fashion", "--kecamatan", "Setu", "--ringkasan", "Las."])
+    assert "--sektor 'fashion' tidak dikenal; maksud Anda 'fesyen'?" in capsys.readouterr().err
+
+
+def test_new_hints_carry_no_real_looking_values(in_project: Path) -> None:
+    args = ["new", "dapur-baru", "--nama", "Dapur Baru", "--sektor", "kuliner", "--kecamatan", "Setu", "--ringkasan", "Masakan rumahan."]
+    assert cli.main(args) == 0
+    text = (in_project / "catalog" / "dapur-baru" / "index.md").read_text()
+    samples = [(ROOT / "catalog").glob("*/index.md")]
+    real = {value for path in samples[0] for value in _quoted_values(path.read_text())}
+    hints = _quoted_values(text)
+    assert hints and not (hints & real)
+    assert '# nib: "1234567890123"' in text and "ID00000000000000000" in text and "Nama Pemilik" in text
+
+
+def _quoted_values(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'"([0-9][0-9 -]{6,})"', text)) | set(re.findall(r"\b(ID[0-9]{10,})\b", text))
+
+
+def test_an_nib_shared_by_two_entries_is_an_error_in_both(make_entry: MakeEntry, capsys: pytest.CaptureFixture[str]) -> None:
+    make_entry("satu", {"nib": "9120301745821"})
+    make_entry("dua", {"nama": "Usaha Dua", "nib": "9120 3017 45821"})
+    make_entry("tiga", {"nama": "Usaha Tiga", "nib": "9120301745822"})
+    assert cli.main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert "catalog/satu/index.md:6: nib: NIB 9120301745821 juga dipakai usaha lain (dua); satu NIB hanya untuk satu usaha" in out
+    assert "catalog/dua/index.md:6: nib: NIB 9120301745821 juga dipakai usaha lain (satu)" in out
+    assert "tiga" not in out
+
+
+def _shell_blocks(path: Path) -> list[list[str]]:
+    """The command lines of every ```sh block of a document, comments and blank lines dropped."""
+    import re
+
+    blocks = re.findall(r"^```sh\n(.*?)^```", path.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+    return [[line.split("  #")[0].strip() for line in block.splitlines() if line.strip() and not line.startswith("#")] for block in blocks]
+
+
+@pytest.mark.parametrize("document", ["README.md", "CONTRIBUTING.md"])
+def test_every_documented_command_works_as_written_on_a_fresh_clone(document: str) -> None:
+    """`umkm` is in .venv/bin, not on the PATH: a block calls it by that path or activates the venv
+    first; every `umkm` subcommand and `make` target it names exists; `make serve`, which never
+    ends, is the last command of its block."""
+    import re
+    import shlex
+
+    subcommands = set(cli._parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    targets = set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
+    blocks = _shell_blocks(ROOT / document)
+    assert blocks
+    for block in blocks:
+        active = False
+        for number, line in enumerate(block):
+            for command in (shlex.split(part) for part in line.split("&&")):
+                if command[:1] in (["."], ["source"]) and command[1:] == [".venv/bin/activate"]:
+                    active = True
+                elif command[:1] == ["umkm"]:
+                    assert active, f"{document}: '{line}' needs .venv/bin/umkm or '. .venv/bin/activate' before it"
+                    assert command[1] in subcommands, line
+                elif command[:1] == [".venv/bin/umkm"]:
+                    assert command[1] in subcommands, line
+                elif command[:1] == ["make"]:
+                    assert command[1] in targets, line
+                    assert command[1] != "serve" or number == len(block) - 1, f"{document}: nothing runs after '{line}'"

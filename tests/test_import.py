@@ -90,6 +90,25 @@ def test_csv_good_rows_imported_bad_rows_reported(in_project: Path, capsys: pyte
     assert cli.main(["check", "catalog/tahu-susu-setu"]) == 0
 
 
+def test_an_nib_excel_turned_into_a_float_gets_the_text_column_hint(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Excel in an Indonesian locale shows 9120301745877 as 9,12030E+12 and saves the CSV that way.
+    sheet = write_csv(in_project / "pendataan.csv", [row(**{**GOOD, "nib": "9,12030E+12"})])
+    assert run_import(str(sheet), "--pemetaan", DINAS) == 1
+    out = capsys.readouterr().out
+    assert "pendataan.csv:2:NIB: NIB terbaca sebagai angka ilmiah '9,12030E+12'" in out
+    assert "Format kolom NIB sebagai Teks" in out
+    assert not (in_project / "catalog" / "tahu-susu-setu").exists()
+
+
+def test_spreadsheets_in_the_project_root_are_ignored_by_git() -> None:
+    import subprocess
+
+    names = ["pendataan-2026.xlsx", "Pendaftaran UMKM (Jawaban).csv", "data.xls", "lembar.ods", "impor/templat-dinas.csv"]
+    result = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=ROOT, capture_output=True, text=True)
+    # They hold owners' phone numbers; the project's own template under impor/ stays tracked.
+    assert result.stdout.splitlines() == names[:-1]
+
+
 def test_xlsx_cells_keep_their_meaning(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     workbook = Workbook()
     sheet = workbook.active

@@ -154,6 +154,7 @@ def test_statistik_page_numbers_equal_the_counted_entries(project: Path, make_en
         "c",
         {
             **ready,
+            "nib": "9120301745822",  # one NIB per business
             "sektor": "fesyen",
             "kecamatan": "Karang Bahagia",
             "sertifikasi": [{"jenis": "haki", "nomor": "IDM000123456"}],

@@ -16,12 +16,12 @@ from generator.builder import cache, codec, images
 from generator.builder.cache import RecordStore
 from generator.builder.enrich import enrich_catalog, enrich_entry
 from generator.builder.load import entry_folders, load_entry
-from generator.builder.validate import validate_entry
+from generator.builder.validate import duplicate_nib_problems, validate_entry
 from generator.core.business import Business, RegionLookup
 from generator.core.integrity import published_catalog
 from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
-from generator.core.problems import Problem, errors_in
-from generator.core.quality import DEFAULT_RULES, QualityRules, is_stale, rule_problems
+from generator.core.problems import WARNING, Problem, errors_in
+from generator.core.quality import DEFAULT_RULES, STORY_PLACEHOLDER, QualityRules, attention_items, is_stale, rule_problems
 from generator.core.region import load_region
 from generator.core.schema import json_schema
 from generator.core.workers import map_items
@@ -128,6 +128,7 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
         entries += [entry] if entry else []
     if not only:
         store.keep_only(folder.name for folder in folders)
+        problems += duplicate_nib_problems(entries)  # across entries: only the whole catalog can tell
     store.save()
     catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)), {e.slug: keys[e.folder] for e in entries})
     if photos:
@@ -148,6 +149,29 @@ def enrich_businesses(settings: Settings, catalog: Catalog) -> list[Business]:
     return enrich_catalog(
         catalog, today=settings.today, expiring_days=settings.expiring_days, catalog_name=settings.site_name, rules=settings.rules
     )
+
+
+def attention_problems(businesses: list[Business]) -> list[Problem]:
+    """Line-numbered warnings for what valid entries still need fixed (`quality.attention_items`).
+
+    Not build warnings: a certificate that expires must not stop the Dinas' build, whose pages show it
+    as expired; `umkm check` and the pull-request check show them to the owner."""
+    problems = []
+    for business in businesses:
+        items = attention_items(business)
+        if not items:
+            continue
+        raw, _ = load_entry(business.entry.folder)  # for the lines: only entries that need it
+        for path, message in items:
+            line = None
+            if raw is not None and path == ("cerita",):
+                offset = next((i for i, text in enumerate(raw.body.splitlines()) if STORY_PLACEHOLDER in text), 0)
+                line = raw.body_line + offset
+            elif raw is not None:
+                line = raw.doc.line(path)  # the closest parent with a line: a P-IRT's year is in its number
+            field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+            problems.append(Problem(business.entry.source, line, field, message, WARNING))
+    return problems
 
 
 # The page templates' fingerprint when their Jinja environment was made, per templates folder.

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
-from generator.builder.load import PHOTO_SUFFIXES, RawEntry
+from generator.builder.load import PHOTO_SUFFIXES, RawEntry, load_entry
 from generator.core import schema
 from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
 from generator.core.problems import ERROR, WARNING, Problem, errors_in, mask_digits, mask_phone
@@ -49,6 +49,8 @@ _HALAL = re.compile(r"^(?:ID[0-9]{10,30}|LPPOM-?[0-9A-Z-]{4,40})$")
 _BPOM_FOOD = re.compile(r"^(MD|ML)\s?([0-9]+)$")
 _BPOM_OTHER = re.compile(r"^(?:[A-Z]{2,3})\s?[0-9A-Z.-]{4,30}$")
 _PIRT = re.compile(r"^([0-9]{13})\s?-\s?([0-9]{2})$")
+# `9,12030E+12`, `9.1203E+12`: a long number as a spreadsheet displays (and exports) it.
+_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+]?[0-9]+")
 _NUMBER_LIKE = re.compile(r"^(?:Rp\.?\s*)?[0-9][0-9.,\s]*$", re.IGNORECASE)
 # `385.000`, `Rp 385.000`, `Rp385000`, `15.000,-`, `15.000,00`: rupiah as owners write it.
 _RUPIAH = re.compile(r"^(?:Rp\.?\s*)?([0-9]{1,3}(?:[.\s][0-9]{3})+|[0-9]+)(?:,(?:-|00?))?$", re.IGNORECASE)
@@ -77,6 +79,38 @@ def validate_entry(raw: RawEntry, region: Region, *, today: date) -> tuple[Entry
     if data is None or errors_in(check.problems):
         return None, check.problems
     return _build_entry(raw, data, story), check.problems
+
+
+def canonical_kecamatan(region: Region, text: str) -> tuple[str | None, str]:
+    """The kecamatan's canonical name for any accepted spelling, else None and the closest name (or "")."""
+    names = _place_names(region)
+    wanted = _fold_place(text)
+    if wanted in names:
+        return names[wanted], ""
+    # 0.75, not 0.6: a neighbour's kecamatan (Kota Bekasi's `Bekasi Barat`) must not be "corrected"
+    # to a different place (`Cikarang Barat`) that shares only a compass word.
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
+    return None, names[close[0]] if close else ""
+
+
+def duplicate_nib_problems(entries: Iterable[Entry]) -> list[Problem]:
+    """An NIB belongs to one business: every entry sharing one with another gets an error at its `nib` line."""
+    by_nib: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.nib:
+            by_nib.setdefault(entry.nib, []).append(entry)
+    problems = []
+    for nib, sharing in sorted(by_nib.items()):
+        if len(sharing) < 2:
+            continue
+        for entry in sharing:
+            others = ", ".join(e.slug for e in sharing if e is not entry)
+            raw, _ = load_entry(entry.folder)  # only for the line: duplicates are rare
+            line = raw.doc.line(("nib",)) if raw is not None else None
+            problems.append(
+                Problem(entry.source, line, "nib", f"NIB {nib} juga dipakai usaha lain ({others}); satu NIB hanya untuk satu usaha")
+            )
+    return problems
 
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
@@ -275,6 +309,14 @@ class _Checker:
         return handle
 
     def to_nib(self, text: str, spec: Field, path: Path_) -> str | None:
+        if _SCIENTIFIC.fullmatch(text.replace(" ", "")):
+            # Excel shows a long number as 9,12030E+12 and saves the CSV that way: the digits are gone.
+            self.error(
+                path,
+                f"NIB terbaca sebagai angka ilmiah '{text}': Excel mengubahnya dan angka aslinya hilang. "
+                "Format kolom NIB sebagai Teks (Format Cells → Text), ketik ulang NIB-nya, lalu simpan lagi",
+            )
+            return None
         digits = re.sub(r"[ .-]", "", text)
         if not re.fullmatch(r"[0-9]{13}", digits):
             count = sum(c.isdigit() for c in digits)
@@ -302,14 +344,10 @@ class _Checker:
         return None
 
     def kecamatan(self, text: str, path: Path_) -> str | None:
-        wanted = _fold_place(text)
-        names = _place_names(self.region)
-        if wanted in names:
-            return names[wanted]
-        # 0.75, not 0.6: a neighbour's kecamatan (Kota Bekasi's `Bekasi Barat`) must not be "corrected"
-        # to a different place (`Cikarang Barat`) that shares only a compass word.
-        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
-        hint = f"maksud Anda '{names[close[0]]}'?" if close else "lihat daftar kecamatan di wilayah.yml"
+        name, close = canonical_kecamatan(self.region, text)
+        if name:
+            return name
+        hint = f"maksud Anda '{close}'?" if close else "lihat daftar kecamatan di wilayah.yml"
         self.error(path, f"kecamatan tidak dikenal '{text}' di {self.region.nama} ({hint})")
         return None
 

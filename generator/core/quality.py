@@ -248,6 +248,26 @@ def quality_notes(businesses: Iterable[Business], rules: QualityRules) -> list[P
     return notes
 
 
+def attention_items(business: Business) -> list[tuple[tuple[str | int, ...], str]]:
+    """What an owner must fix although the entry is valid, by field path: expired certificates and
+    the placeholder story `umkm new` writes. `umkm check` reports them as warnings."""
+    from babel.dates import format_date
+
+    items: list[tuple[tuple[str | int, ...], str]] = []
+    for i, cert in enumerate(business.certificates):
+        if not cert.valid and cert.berlaku_sampai is not None:
+            since = format_date(cert.berlaku_sampai, "d MMMM y", locale="id")
+            items.append(
+                (
+                    ("sertifikasi", i, "berlaku_sampai"),
+                    f"sertifikat {cert.label} nomor {cert.nomor} sudah kedaluwarsa sejak {since}; perpanjang, lalu perbarui nomor dan tanggal berlakunya",
+                )
+            )
+    if STORY_PLACEHOLDER in business.entry.cerita:
+        items.append((("cerita",), "cerita masih berisi contoh dari 'umkm new'; ganti dengan cerita usaha Anda sendiri"))
+    return items
+
+
 def quality_summary(businesses: Sequence[Business], rules: QualityRules) -> str:
     """One line about the whole catalog's completeness and readiness."""
     if not businesses:

@@ -11,6 +11,9 @@ dropdowns, photo lists are drop zones, a list of records is either a few numbere
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -345,3 +348,27 @@ def choice_value(region: Region, vocabulary: str, text: str) -> str:
     return text.strip()
 
 
+_STOPWORDS = frozenset({"dan", "&", "atau", "and", "or", "/", "usaha", "sektor"})
+
+
+def choice_suggestions(region: Region, vocabulary: str, text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
+    """Values an unknown answer may mean: by meaning first (labels, English labels and the import
+    mappings' translations that share a word with it: `makanan` → `kuliner`), then by spelling."""
+    words = _words(text)
+    phrases: list[tuple[str, str]] = [(shown, value) for shown, value in choice_options(region, vocabulary)]
+    if vocabulary == "sektor":
+        phrases += [(s.label_en, s.key) for s in region.sectors if s.label_en]
+    phrases += list((synonyms or {}).items())
+    scores: dict[str, int] = {}
+    for phrase, value in phrases:
+        shared = len(words & _words(phrase))
+        if shared:
+            scores[value] = max(scores.get(value, 0), shared)
+    by_meaning = sorted(scores, key=lambda v: -scores[v])
+    values = [value for _, value in choice_options(region, vocabulary)]
+    by_spelling = difflib.get_close_matches(text.strip().casefold(), values, n=2, cutoff=0.5)
+    return list(dict.fromkeys([*by_meaning, *by_spelling]))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^0-9a-z&]+", text.casefold()) if w and w not in _STOPWORDS}

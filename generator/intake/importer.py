@@ -175,6 +175,16 @@ def parse_target(column: str, text: Any) -> tuple[Target | None, str]:
     return Target(column, tuple(path), spec), ""
 
 
+def known_translations(project_root: Path, field_name: str) -> dict[str, str]:
+    """What every mapping in the project's `impor/` folder translates for a field (`Mamin` → `kuliner`)."""
+    found: dict[str, str] = {}
+    for path in sorted((project_root / "impor").glob("*.yml")):
+        mapping, _ = load_mapping(path)
+        if mapping is not None:
+            found.update(mapping.values.get(field_name, {}))
+    return found
+
+
 def resolve_mapping(name: str, project_root: Path) -> Path:
     """A mapping named on the command line: a file, or one of the project's `impor/<name>.yml`."""
     path = Path(name)
