@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from generator.builder.pipeline import Settings, SiteContent, build_content, build_date, check_catalog
+from generator.core.privacy import open_data_problems
 from generator.core.problems import WARNING, errors_in, format_problems
 from generator.core.quality import REQUIREMENTS, make_rules
 from generator.outputs.audit import audit_site, theme_inline_scripts
@@ -44,6 +45,9 @@ class UmkmConfig(Config):
     # Open data (generator/outputs/export.py): licence of data/umkm.json and the CSV files.
     data_license = opt.Type(str, default=DEFAULT_LICENSE)
     data_license_url = opt.Type(str, default=DEFAULT_LICENSE_URL)
+    # Page-only fields (owner's name, phone numbers, e-mail, address) the Dinas adds to the open
+    # data, e.g. [pemilik]; the schema says which fields are page-only (README "Data terbuka").
+    open_data_fields = opt.ListOfItems(opt.Type(str), default=[])
 
 
 class UmkmPlugin(BasePlugin[UmkmConfig]):
@@ -148,6 +152,9 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
             )
         except ValueError as exc:
             raise PluginError(f"umkm: {exc}") from None
+        wrong = open_data_problems(self.config.open_data_fields)
+        if wrong:
+            raise PluginError("umkm: " + "; ".join(wrong))
         return Settings(
             catalog_dir=root / self.config.catalog_dir,
             region_file=root / self.config.region_file,
@@ -162,6 +169,7 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
             templates_dir=_catalog_templates(config),
             data_license=self.config.data_license,
             data_license_url=self.config.data_license_url,
+            open_data_fields=tuple(self.config.open_data_fields),
         )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import stat
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -151,17 +150,6 @@ def test_issue_form_workflow_keeps_untrusted_text_out_of_scripts() -> None:
     assert "daftar-usaha" in jobs["baca"]["if"] and "perbarui-usaha" in jobs["baca"]["if"]
 
 
-def fake_gh(tmp_path: Path, permission: str, files: list[str]) -> Path:
-    """A stand-in for the `gh` CLI that answers the two API calls of pr-batas.yml."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    listing = "\\n".join(files)
-    gh.write_text(f'#!/bin/bash\nif [[ "$*" == *permission* ]]; then echo {permission}; else printf "{listing}\\n"; fi\n')
-    gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
-    return bin_dir
-
-
 @pytest.mark.parametrize(
     ("permission", "files", "ok"),
     [
@@ -174,10 +162,9 @@ def fake_gh(tmp_path: Path, permission: str, files: list[str]) -> Path:
     ],
 )
 def test_outside_contributors_may_change_only_catalog_entries(tmp_path: Path, permission: str, files: list[str], ok: bool) -> None:
-    (script,) = [s["run"] for s in steps(load_workflow("pr-batas.yml")) if "run" in s]
-    bin_dir = fake_gh(tmp_path, permission, files)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_TOKEN": "x", "REPO": "a/b", "PR": "1", "AUTHOR": "pemilik"}
-    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    from tests.test_workflows import run_restriction  # pr-batas.yml's step, run with a stand-in for `gh`
+
+    result = run_restriction(tmp_path, permission, files)
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
     if not ok:
         assert "Pull request dari kontributor luar hanya boleh mengubah folder catalog/<slug>/" in result.stdout

@@ -59,7 +59,7 @@ def test_json_lists_every_business_with_licence_date_and_schema(data_site: Path)
     telaga = data["usaha"][2]
     assert telaga["url"] == f"{SITE}usaha/telaga-batik/"
     assert telaga["kecamatan"] == "Karangbahagia" and telaga["nib"] == "9120301745821"
-    assert telaga["kontak"] == {"whatsapp": "6281219345521", "email": "telaga@example.id"}
+    assert "kontak" not in telaga and "pemilik" not in telaga  # pages only, by default (tests below)
     assert telaga["sertifikasi"][1] == {"jenis": "pirt", "nomor": "2063216010123-24", "berlaku_sampai": "2024-12-31"}
     assert telaga["produk"][0]["harga"] == 385000
     assert telaga["cerita"].strip() == "Cerita **batik**."
@@ -161,7 +161,7 @@ def _privatise(monkeypatch: pytest.MonkeyPatch, *paths: str) -> None:
     def mark(field: schema.Field, prefix: str) -> schema.Field:
         fields = tuple(mark(f, f"{prefix}{f.name}.") for f in field.fields)
         private = prefix.rstrip(".") in paths
-        return dataclasses.replace(field, fields=fields, private=private or field.private)
+        return dataclasses.replace(field, fields=fields, visibility=schema.RAHASIA if private else field.visibility)
 
     monkeypatch.setattr(
         schema, "ENTRY", dataclasses.replace(schema.ENTRY, fields=tuple(mark(f, f"{f.name}.") for f in schema.ENTRY.fields))
@@ -189,13 +189,14 @@ def test_private_fields_are_never_published(project: Path, make_entry: MakeEntry
     )
     assert "Rahasia" not in published
     assert "77665544" not in published
-    assert "6281219345521" in published  # the public WhatsApp number is still there
+    assert "6281219345521" in published  # the WhatsApp number is still on the business page
     header = next(text for uri, text in content.texts if uri == "data/umkm.csv").splitlines()[0]
     assert "pemilik" not in header.split(",") and "telepon" not in header.split(",")
     data_schema = next(text for uri, text in content.texts if uri == "schema/umkm.schema.json")
     assert '"pemilik"' not in data_schema and '"telepon"' not in data_schema
     data_page = next(p for p in content.pages if p.src_uri == "data/index.md")
-    assert "<code>pemilik</code>" not in data_page.html and "<code>telepon</code>" not in data_page.html
+    assert "<code>telepon</code>" not in data_page.html  # no column of that name
+    assert "<tr><td><code>pemilik</code></td><td>Nama pemilik</td><td>tidak diterbitkan</td></tr>" in data_page.html
 
 
 def test_a_required_field_cannot_be_private(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,3 +206,80 @@ def test_a_required_field_cannot_be_private(monkeypatch: pytest.MonkeyPatch) -> 
     entry = Entry(slug="x", source=ROOT / "catalog/x/index.md", nama="X", sektor="jasa", kecamatan="Setu", ringkasan="R")
     with pytest.raises(ValueError, match="nama"):
         export.redact_entry(entry)
+
+
+# --- what the open data holds: business facts, no owner, no phone numbers (issue 14) --------------
+
+
+def test_open_data_holds_business_facts_and_no_personal_contact(data_site: Path) -> None:
+    """Owners' names and phone numbers in a CC BY bulk file are a spammer's list: pages only."""
+    bulk = "\n".join((data_site / "data" / name).read_text(encoding="utf-8") for name in ("umkm.json", "umkm.csv", "produk.csv"))
+    for personal in ("Ibu Rohimah", "6281219345521", "1934", "telaga@example.id"):
+        assert personal not in bulk
+    header = (data_site / "data/umkm.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert not {"pemilik", "whatsapp", "telepon", "email", "alamat"} & set(header)
+    assert {"nama", "sektor", "kecamatan", "nib", "toko_online", "sertifikasi", "harga_terendah", "instagram", "situs"} <= set(header)
+    data_schema = (data_site / "schema/umkm.schema.json").read_text(encoding="utf-8")
+    assert '"pemilik"' not in data_schema and '"whatsapp"' not in data_schema
+    # The page of the business still has its contact buttons and its owner: that is their purpose.
+    page = (data_site / "usaha/telaga-batik/index.html").read_text(encoding="utf-8")
+    assert "wa.me/6281219345521" in page and "Ibu Rohimah" in page
+    # The data page says what is left out, from the schema.
+    data_page = (data_site / "data/index.html").read_text(encoding="utf-8")
+    assert "Yang tidak dimuat" in data_page
+    for name in ("pemilik", "kontak.whatsapp", "kontak.telepon", "kontak.email", "alamat", "persetujuan"):
+        assert f"<code>{name}</code>" in data_page
+
+
+def test_a_dinas_opts_a_field_into_the_open_data(project: Path, make_entry: MakeEntry) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      cache_dir: .cache/umkm\n", "      cache_dir: .cache/umkm\n      open_data_fields: [pemilik]\n"))
+    make_entry("telaga-batik", {**FULL, "pemilik": "Ibu Rohimah"}, photos=full_photos())
+    assert build(project).returncode == 0
+    data = json.loads((project / "site/data/umkm.json").read_text(encoding="utf-8"))
+    assert data["usaha"][0]["pemilik"] == "Ibu Rohimah" and "kontak" not in data["usaha"][0]
+    assert "pemilik" in (project / "site/data/umkm.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+def test_a_field_published_nowhere_cannot_be_opted_in(project: Path, make_entry: MakeEntry) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("      cache_dir: .cache/umkm\n", "      cache_dir: .cache/umkm\n      open_data_fields: [persetujuan, kontak.faks]\n"))
+    make_entry("keripik-sari-rasa")
+    result = build(project)
+    assert result.returncode != 0
+    assert "open_data_fields: kolom 'persetujuan' tidak pernah diterbitkan" in result.stderr
+    assert "open_data_fields: kolom 'kontak.faks' tidak ada di skema entri" in result.stderr
+
+
+# --- one CSV escaping rule, read back as a spreadsheet program would -----------------------------
+
+FORMULAS = ['=HYPERLINK("https://evil.example","klik")', "+1+1", "-2+3", "@SUM(1)", "=cmd|' /C calc'!A0"]
+
+
+def _formula_cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_every_csv_the_project_writes_escapes_formulas(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl import Workbook
+
+    from generator import cli
+
+    products = [{"nama": f"Produk {i}", "deskripsi": formula, "satuan": formula[:40]} for i, formula in enumerate(FORMULAS)]
+    make_entry("rumus", {"nama": "@Warung Rumus", "ringkasan": "=1+1 " + "ringkasan", "kapasitas": "-5 kg", "produk": products, "diperbarui": "2020-01-01"})
+    assert build(project).returncode == 0, "build"
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    assert cli.main(["laporan", "--keluaran", "laporan"]) == 0
+    written = [project / "site/data/umkm.csv", project / "site/data/produk.csv", *sorted((project / "laporan").glob("*.csv"))]
+    assert len(written) == 6
+    for path in written:
+        text = path.read_text(encoding="utf-8-sig")
+        assert _formula_cells(text) == [], path.name
+        # A spreadsheet sees text, not a formula: loaded cell by cell as openpyxl would store it.
+        sheet = Workbook().active
+        for row in csv.reader(io.StringIO(text, newline="")):
+            sheet.append(row)
+        assert not [c.value for r in sheet.iter_rows() for c in r if c.data_type == "f"], path.name
+    produk = read_csv((project / "site/data/produk.csv").read_text(encoding="utf-8"))
+    assert [p["deskripsi"] for p in produk] == [f"'{f}" for f in FORMULAS]

@@ -76,8 +76,8 @@ def test_forms_follow_githubs_form_schema(region: Region) -> None:
 
 def test_every_schema_field_is_asked(region: Region) -> None:
     asked = {f.path[0] for f in form_fields(NEW, region) if f.path}
-    # `diperbarui` is set by the tools; the Dinas' own fields are never asked (integrity.py).
-    assert {f.name for f in ENTRY_FIELDS} - asked == {"diperbarui", "diverifikasi", "diturunkan", "pengelola"}
+    # `diperbarui` is set by the tools, `persetujuan` by the consent boxes; the Dinas' own fields are never asked (integrity.py).
+    assert {f.name for f in ENTRY_FIELDS} - asked == {"diperbarui", "diverifikasi", "diturunkan", "pengelola", "persetujuan"}
     fields = {f.id: f for f in form_fields(NEW, region)}
     assert fields["sektor"].kind == "dropdown" and "Kuliner" in fields["sektor"].options
     assert fields["kecamatan"].options == tuple(k.nama for k in region.kecamatan)
@@ -153,6 +153,7 @@ def test_new_business_from_a_recorded_issue(in_project: Path, photo_server: tupl
     assert raw is not None and problems == []
     data: dict[str, Any] = raw.doc.data
     assert data["nama"] == "Dapur Mpok Siti" and data["sektor"] == "kuliner" and data["diperbarui"] == "2026-11-28"
+    assert data["persetujuan"] == "2026-11-28"  # the ticked consent, dated (issue 14)
     assert data["kontak"] == {"whatsapp": "0813-8877-6655", "instagram": "@dapurmpoksiti"}
     assert [p["nama"] for p in data["produk"]] == ["Nasi Uduk Komplit", "Pepes Ikan Mas"]
     assert all((folder / photo).is_file() for photo in [*data["foto"], *data["produk"][0]["foto"], *data["produk"][1]["foto"]])

@@ -33,6 +33,7 @@ def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def row(**cells: Any) -> list[Any]:
     """A row of the Dinas sheet, cells named by their header."""
     values = {h: "" for h in HEADER}
+    values["Persetujuan Tayang"] = "Ya"  # the owner agreed, unless a test says otherwise
     for name, value in cells.items():
         header = _HEADERS[name]
         values[header] = value
@@ -44,6 +45,7 @@ _HEADERS = {
     "desa": "Desa/Kelurahan", "ringkasan": "Deskripsi Singkat", "berdiri": "Tahun Berdiri", "nib": "NIB",
     "wa": "No. HP/WA", "halal": "No. Sertifikat Halal", "pirt": "No. P-IRT", "tokopedia": "Link Tokopedia",
     "produk": "Produk Unggulan", "harga": "Harga (Rp)", "satuan": "Satuan", "foto": "Foto Usaha", "cerita": "Cerita",
+    "persetujuan": "Persetujuan Tayang",
 }  # fmt: skip
 
 GOOD = {
@@ -133,14 +135,14 @@ def test_xlsx_cells_keep_their_meaning(in_project: Path, capsys: pytest.CaptureF
 def test_xlsx_dates_and_a_missing_sheet(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Nama usaha", "Sektor usaha", "Kecamatan", "Ringkasan usaha (satu kalimat)", "Nomor sertifikat halal", "Berlaku"])
-    sheet.append(["Madu Hutan", "Pertanian", "Cibarusah", "Madu murni.", "ID32110000145680999", datetime(2027, 8, 30)])
+    sheet.append(["Nama usaha", "Sektor usaha", "Kecamatan", "Ringkasan usaha (satu kalimat)", "Nomor sertifikat halal", "Berlaku", "Setuju"])
+    sheet.append(["Madu Hutan", "Pertanian", "Cibarusah", "Madu murni.", "ID32110000145680999", datetime(2027, 8, 30), "Ya"])
     workbook.save(in_project / "jawaban.xlsx")
     mapping = in_project / "peta.yml"
     mapping.write_text(
         "kolom:\n  Nama usaha: nama\n  Sektor usaha: sektor\n  Kecamatan: kecamatan\n"
         "  Ringkasan usaha (satu kalimat): ringkasan\n  Nomor sertifikat halal: sertifikasi[jenis=halal].nomor\n"
-        "  Berlaku: sertifikasi[jenis=halal].berlaku_sampai\n",
+        "  Berlaku: sertifikasi[jenis=halal].berlaku_sampai\n  Setuju: persetujuan\n",
         encoding="utf-8",
     )
     assert run_import("jawaban.xlsx", "--pemetaan", str(mapping)) == 0
@@ -300,8 +302,43 @@ def test_mapping_files_are_checked_against_the_schema(in_project: Path, capsys: 
     sheet = write_csv(in_project / "data.csv", [row(**GOOD)])
     assert run_import(str(sheet), "--pemetaan", str(bad)) == 1
     assert capsys.readouterr().out.splitlines() == [
+        "peta.yml:1: kolom: tidak ada kolom persetujuan: setiap baris harus mencatat bahwa pemilik setuju datanya ditampilkan untuk umum; "
+        "tambahkan misalnya 'Persetujuan Tayang: persetujuan'",
         "peta.yml:3: kolom.WA: kolom entri 'kontak.wa' tidak ada di skema",
         "peta.yml:4: kolom.Produk: 'produk' adalah daftar; pilih butirnya, misalnya produk[0].nama",
         "peta.yml:5: kolom.Halal: 'warna' bukan kolom dari sertifikasi",
     ]
     assert parse_target("X", "produk[1].foto")[0] is not None
+
+
+# --- consent to publish (issue 14): every row records it, a row without it is refused -----------------
+
+
+@pytest.mark.parametrize("answer", ["", "Tidak", "belum"])
+def test_a_dinas_row_without_consent_is_refused(in_project: Path, capsys: pytest.CaptureFixture[str], answer: str) -> None:
+    sheet = write_csv(in_project / "pendataan.csv", [row(**GOOD, persetujuan=answer), row(**{**GOOD, "nama": "Tahu Kedua"})])
+    assert run_import(str(sheet), "--pemetaan", DINAS) == 1
+    out = capsys.readouterr().out
+    assert "pendataan.csv:2:Persetujuan Tayang: pemilik belum menyetujui data ditampilkan untuk umum; baris dilewati" in out
+    assert sorted(p.name for p in (in_project / "catalog").iterdir()) == ["tahu-kedua"]
+    raw, _ = load_entry(in_project / "catalog" / "tahu-kedua")
+    assert raw is not None and raw.doc.data["persetujuan"] == "2026-11-28"  # recorded, dated
+
+
+def test_a_blank_google_forms_consent_cell_is_refused(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    header = ["Nama usaha", "Sektor usaha", "Kecamatan", "Ringkasan usaha (satu kalimat)", "Saya setuju data usaha ini ditampilkan di katalog publik"]
+    with (in_project / "jawaban.csv").open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows([header, ["Sambal Bu Ani", "Kuliner", "Cibitung", "Sambal bawang botolan.", ""]])
+    assert run_import("jawaban.csv", "--pemetaan", GOOGLE) == 1
+    assert "jawaban.csv:2:Saya setuju data usaha ini ditampilkan di katalog publik: pemilik belum menyetujui" in capsys.readouterr().out
+    assert list((in_project / "catalog").iterdir()) == []
+
+
+def test_a_sheet_without_its_consent_column_imports_nothing(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    buffer = io.StringIO()
+    header = [h for h in HEADER if h != "Persetujuan Tayang"]
+    csv.writer(buffer).writerows([header, [v for h, v in zip(HEADER, row(**GOOD), strict=True) if h != "Persetujuan Tayang"]])
+    (in_project / "lama.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    assert run_import("lama.csv", "--pemetaan", DINAS) == 1
+    assert "lama.csv:1:Persetujuan Tayang: kolom persetujuan tidak ada di lembar" in capsys.readouterr().out
+    assert list((in_project / "catalog").iterdir()) == []

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.builder.validate import mask_digits
-from generator.core.problems import mask_phone
+from generator.core.privacy import mask_nik, mask_phone
 from tests.conftest import MakeEntry
 
 
@@ -29,8 +28,8 @@ def test_mask_phone_hides_the_middle_digits(written: str, shown: str) -> None:
     assert mask_phone(written) == shown
 
 
-def test_mask_digits_keeps_only_the_first_four() -> None:
-    assert mask_digits("3216 0145 0890 0001") == "3216************"
+def test_mask_nik_keeps_only_the_first_four() -> None:
+    assert mask_nik("3216 0145 0890 0001") == "3216************"
 
 
 def test_check_output_never_holds_a_whole_personal_number(

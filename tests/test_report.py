@@ -12,7 +12,7 @@ import pytest
 from generator import cli
 from generator.core.models import Certificate, Contact, Region, ShopLink
 from generator.core.quality import DEFAULT_RULES
-from generator.outputs.report import Report, build_reports, mask_phone, months_between, report_csv, report_markdown
+from generator.outputs.report import Report, build_reports, months_between, report_csv, report_markdown
 from tests.conftest import TODAY, MakeEntry
 from tests.test_quality import enrich, make_entry, sample_region
 
@@ -119,13 +119,6 @@ def test_markdown_shows_owner_text_literally(region: Region) -> None:
     assert "Tidak ada." in text
 
 
-@pytest.mark.parametrize(
-    ("digits", "masked"), [("6281219345521", "+62812*****521"), ("628123456789", "+62812****789"), ("62215", "+62*15")]
-)
-def test_mask_phone(digits: str, masked: str) -> None:
-    assert mask_phone(digits) == masked
-
-
 def test_months_between() -> None:
     assert months_between(date(2025, 11, 27), TODAY) == 12
     assert months_between(date(2025, 11, 29), TODAY) == 11
@@ -187,7 +180,7 @@ def test_laporan_writes_csv_and_markdown(in_project: Path, make_entry: MakeEntry
 
     printed = capsys.readouterr().out
     assert "6281219345521" not in printed and "0812-1934-5521" not in printed and "1934" not in printed
-    assert "Keripik Sari Rasa: P-IRT 20*********23-24: Kedaluwarsa · WA +62812*****521" in printed
+    assert "Keripik Sari Rasa: P-IRT 2063216010123-24: Kedaluwarsa · WA +6281*****5521" in printed
     assert "hasil/sertifikat.csv: 1 — Sertifikat kedaluwarsa atau segera kedaluwarsa" in printed
 
 

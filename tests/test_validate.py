@@ -156,7 +156,7 @@ def test_unknown_nested_field_suggests_the_closest(run) -> None:
     assert messages == [f"{SRC}:7: kontak.whatsap: kolom tidak dikenal 'whatsap'; maksud Anda 'whatsapp'?"]
 
 
-KNOWN = "nama, sektor, kecamatan, desa, alamat, ringkasan, pemilik, berdiri, nib, kapasitas, kontak, toko_online, sertifikasi, produk, foto, pembinaan, diperbarui, diverifikasi, diturunkan, pengelola"
+KNOWN = "nama, sektor, kecamatan, desa, alamat, ringkasan, pemilik, berdiri, nib, kapasitas, kontak, toko_online, sertifikasi, produk, foto, pembinaan, diperbarui, diverifikasi, diturunkan, pengelola, persetujuan"
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,40 @@ case "$*" in
   *) exit 2 ;;
 esac
 """
+CONSENT = "- [x] **Persetujuan tayang**: pemilik usaha setuju datanya ditampilkan untuk umum di katalog."
+
+
+def run_restriction(tmp_path: Path, permission: str, files: list[str], *, body: str = CONSENT, changed: int | None = None) -> subprocess.CompletedProcess[str]:
+    """Run pr-batas.yml's step as GitHub would, with `gh` answering from `files` ("status<TAB>path" or a path)."""
+    scripts = restriction_scripts()
+    if not scripts:
+        pytest.skip("belum ada langkah pembatas")
+    _, script = scripts[0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    lines = [f if "\t" in f else f"modified\t{f}\t" for f in files]
+    (tmp_path / "berkas.txt").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    (tmp_path / "langkah.sh").write_text(script, encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "IZIN": permission,
+        "BERKAS": str(tmp_path / "berkas.txt"),
+        "GH_TOKEN": "palsu",
+        "REPO": "dinas/katalog-umkm",
+        "PR": "7",
+        "AUTHOR": "pemilik-warung",
+        "CHANGED": str(len(files) if changed is None else changed),
+        "PR_BODY": body,
+    }
+    work = tmp_path / "kerja"
+    work.mkdir(exist_ok=True)
+    # GitHub runs `run:` steps as `bash --noprofile --norc -eo pipefail {0}`.
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(tmp_path / "langkah.sh")], cwd=work, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
@@ -126,32 +160,47 @@ esac
     ],
 )
 def test_restriction_step_refuses_changes_outside_catalog(tmp_path: Path, permission: str, files: list[str], allowed: bool) -> None:
-    scripts = restriction_scripts()
-    if not scripts:
-        pytest.skip("belum ada langkah pembatas")
-    name, script = scripts[0]
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
-    (bin_dir / "gh").chmod(0o755)
-    (tmp_path / "berkas.txt").write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
-    (tmp_path / "langkah.sh").write_text(script, encoding="utf-8")
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "IZIN": permission,
-        "BERKAS": str(tmp_path / "berkas.txt"),
-        "GH_TOKEN": "palsu",
-        "REPO": "dinas/katalog-umkm",
-        "PR": "7",
-        "AUTHOR": "pemilik-warung",
-    }
-    work = tmp_path / "kerja"
-    work.mkdir()
-    # GitHub runs `run:` steps as `bash --noprofile --norc -eo pipefail {0}`.
-    result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(tmp_path / "langkah.sh")], cwd=work, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert (result.returncode == 0) == allowed, f"{name}: {result.stdout}{result.stderr}"
+    result = run_restriction(tmp_path, permission, files)
+    assert (result.returncode == 0) == allowed, f"{result.stdout}{result.stderr}"
     if not allowed:
         assert "::error" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
+@pytest.mark.parametrize("permission", ["read", "write"])
+def test_a_pull_request_that_cannot_be_listed_whole_is_refused(tmp_path: Path, permission: str) -> None:
+    """The files API stops at 3,000: a file beyond it would never be checked (issue 14)."""
+    listed = [f"catalog/warung-{i}/index.md" for i in range(3)]
+    result = run_restriction(tmp_path, permission, listed, changed=3001)
+    assert result.returncode == 1 and "::error title=Daftar berkas tidak lengkap::" in result.stdout
+    assert run_restriction(tmp_path, permission, listed, changed=4).returncode == 1
+    assert run_restriction(tmp_path, permission, listed, changed=3).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
+@pytest.mark.parametrize("permission", ["read", "admin"])
+def test_a_pull_request_changing_entries_needs_the_consent_box_ticked(tmp_path: Path, permission: str) -> None:
+    entry = ["catalog/warung-baru/index.md"]
+    refused = run_restriction(tmp_path, permission, entry, body=CONSENT.replace("[x]", "[ ]"))
+    assert refused.returncode == 1 and "::error title=Persetujuan tayang::" in refused.stdout
+    assert run_restriction(tmp_path, permission, entry, body="").returncode == 1
+    assert run_restriction(tmp_path, permission, entry).returncode == 0
+    # Taking an entry down needs no consent.
+    assert run_restriction(tmp_path, permission, ["removed\tcatalog/warung-lama/index.md\t"], body="").returncode == 0
+
+
+def test_the_pull_request_template_asks_for_the_consent_the_check_reads() -> None:
+    template = (ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text(encoding="utf-8")
+    line = next(line for line in template.splitlines() if "Persetujuan tayang" in line)
+    assert line.startswith("- [ ] **Persetujuan tayang**")
+    _, script = restriction_scripts()[0]
+    assert "\\*\\*Persetujuan tayang" in script  # the pattern the step greps the PR body for
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
+def test_a_file_name_cannot_issue_workflow_commands(tmp_path: Path) -> None:
+    """A path printed in an annotation is escaped: `%0A::add-mask::` stays text (issue 14)."""
+    result = run_restriction(tmp_path, "read", ["modified\tlain/x%0A::add-mask::rahasia\t"])
+    assert result.returncode == 1
+    assert "x%250A::add-mask::rahasia" in result.stdout
+    assert not any(line.startswith("::add-mask::") for line in result.stdout.splitlines())

@@ -38,8 +38,8 @@ from generator.core.imaging import (
     decode,
     decoders,
     flatten,
-    has_location,
     open_image,
+    private_metadata,
     upright_size,
 )
 from generator.core.models import Entry, ImageVariant, ProcessedPhoto
@@ -190,10 +190,10 @@ def _msg_too_small(rel: str, size: tuple[int, int]) -> str:
     )
 
 
-def _msg_location(rel: str) -> str:
+def _msg_private_metadata(rel: str, found: Sequence[str]) -> str:
     return (
-        f"foto '{rel}' memuat lokasi GPS (bisa menunjukkan rumah pemilik) dan repositori ini publik; "
-        f"jalankan 'umkm bersihkan-foto' lalu commit ulang (photo holds a GPS position)"
+        f"foto '{rel}' memuat {', '.join(found)} dan repositori ini publik; "
+        f"jalankan 'umkm bersihkan-foto' lalu commit ulang (photo holds personal metadata)"
     )
 
 
@@ -411,14 +411,16 @@ def _check_job(job: _Job) -> list[Problem]:
     try:
         image = open_image(_read_source(job), job.rel)
         size = upright_size(image)
-        located = has_location(image)
+        personal = private_metadata(image)
         if image.format == "JPEG":
             image.draft(None, (1, 1))  # decode at 1/8 scale: still reads every byte
         decode(image, job.rel)
     except RefusedPhoto as error:
         return [job.problem(error.message)]
-    if located:
-        return [*_size_warnings(job, size), job.problem(_msg_location(job.rel), WARNING)]
+    if personal:
+        # The original is about to enter a public git history: an error (a pull request's check
+        # lowers it to a warning for entries the pull request does not touch).
+        return [*_size_warnings(job, size), job.problem(_msg_private_metadata(job.rel, personal))]
     return _size_warnings(job, size)
 
 

@@ -20,12 +20,13 @@ from generator.builder.validate import duplicate_nib_problems, validate_entry
 from generator.core.business import Business, RegionLookup
 from generator.core.integrity import published_catalog
 from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.core.privacy import redact_catalog
 from generator.core.problems import WARNING, Problem, errors_in
 from generator.core.quality import DEFAULT_RULES, STORY_PLACEHOLDER, QualityRules, attention_items, is_stale, rule_problems
 from generator.core.region import load_region
 from generator.core.schema import json_schema
 from generator.core.workers import map_items
-from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data, redact_catalog
+from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data
 from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, make_environment
 from generator.outputs.pagefind import IndexedPage
 from generator.outputs.pages import RenderedBusiness, Site, make_site, render_business, render_pages, render_register_page
@@ -52,6 +53,7 @@ class Settings:
     site_url: str = ""  # absolute URLs for link previews, JSON-LD and open data ("" if none)
     data_license: str = DEFAULT_LICENSE  # of the open data (export.py)
     data_license_url: str = DEFAULT_LICENSE_URL
+    open_data_fields: tuple[str, ...] = ()  # page-only fields the Dinas opted into the open data (privacy.in_open_data)
     repo_url: str = ""  # mkdocs.yml `repo_url`: the GitHub repository whose issue forms the pages link to
     # The project's own page templates (`<custom_dir>/partials/catalog`), so an installed package
     # (`pip install .`, as the workflows do) renders with the project's theme, not its own path.
@@ -205,7 +207,7 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
     """Process photos and render every page of a validated catalog.
 
     `complete` is False for a preview of some entries: the cache then keeps the other entries' records."""
-    # Hidden listings (`diturunkan`) and private fields never reach a page, an index or an export.
+    # Hidden listings (`diturunkan`) and fields published nowhere never reach a page, an index or an export.
     catalog = redact_catalog(published_catalog(catalog))
     templates_key = cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR)
     if _templates_seen.get(settings.templates_dir) != templates_key:
@@ -215,7 +217,9 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
     if errors_in(problems):
         return None, problems
     templates = settings.templates_dir
-    data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
+    data = DataSettings(
+        settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url, settings.open_data_fields
+    )
     parts = business_parts(settings, catalog, processed, data, templates_key=templates_key, complete=complete)
     businesses = [p.business for p in parts]
     pages = render_pages(
@@ -284,6 +288,7 @@ def business_parts(
         settings.repo_url,
         settings.data_license,
         settings.data_license_url,
+        settings.open_data_fields,
     )
     entries = sorted(catalog.entries, key=lambda e: e.slug)
     keys = {

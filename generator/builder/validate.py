@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -17,7 +16,8 @@ import phonenumbers
 from generator.builder.load import PHOTO_SUFFIXES, RawEntry, load_entry
 from generator.core import schema
 from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
-from generator.core.problems import ERROR, WARNING, Problem, errors_in, mask_digits, mask_phone
+from generator.core.privacy import find_niks, line_of, mask_phone, nik_message, normalize_text
+from generator.core.problems import ERROR, WARNING, Problem, errors_in
 from generator.core.region import GITHUB_LOGIN, slugify
 from generator.core.schema import ENTRY, Field
 from generator.core.yamlstrict import Path_, dotted
@@ -29,13 +29,6 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
     "\ufeff\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
 )
-_NIK = re.compile(r"(?<![0-9A-Za-z])(?:[0-9][ .-]?){15}[0-9](?![0-9])")
-# Where a NIK could start: every NIK is a digit and 15 more of these characters. Several times faster
-# to search a whole file for than _NIK, whose lookbehind is tried at every character.
-_NIK_HINT = re.compile(r"[0-9][0-9 .-]{15}")
-# Line breaks other than \n and \r\n (and a lone \r), after which counting \n no longer gives the
-# line number `splitlines` gives.
-_ODD_BREAK = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _YEAR = re.compile(r"^[0-9]{4}$")
 _DIGITS = re.compile(r"[0-9]+")
 _NEGATIVE = re.compile(r"-[0-9]+")
@@ -354,30 +347,23 @@ class _Checker:
     # -- whole-file checks ------------------------------------------------------------------
 
     def scan_nik(self) -> None:
+        """NIK-shaped numbers anywhere in the file (fields, comments, story), the folder name and
+        the names of the folder's files (a photo's name is part of its published address)."""
         text = self.raw.text
         if text is None:
             text = self.raw.source.read_text(encoding="utf-8-sig", errors="replace")
-        # Only lines where a NIK could start are scanned: a NIK never spans a line break, and every
-        # NIK lies inside one of the hints found (which never span a line break either).
-        hints = [match.start() for match in _NIK_HINT.finditer(text)]
-        if not hints:
-            return
-        lines = text.splitlines()
-        if _ODD_BREAK.search(text) or text.count("\r") != text.count("\r\n"):
-            numbers: Iterable[int] = range(1, len(lines) + 1)
-        else:
-            numbers = sorted({text.count("\n", 0, start) + 1 for start in hints})
-        by_line: dict[int, Path_] | None = None
-        for number in numbers:
-            for match in _NIK.finditer(lines[number - 1]):
-                if by_line is None:
-                    by_line = {line: path for path, line in sorted(self.raw.doc.lines.items(), key=lambda item: len(item[0]))}
+        matches = find_niks(text)
+        if matches:
+            normalized = normalize_text(text)  # line breaks survive normalization: its lines are the file's
+            by_line = {line: path for path, line in sorted(self.raw.doc.lines.items(), key=lambda item: len(item[0]))}
+            for match in matches:
+                number = line_of(normalized, match.start)
                 path = by_line.get(number, ()) if number < self.raw.body_line else ("cerita",)
-                self.error(
-                    path,
-                    f"nomor 16 angka seperti NIK (nomor KTP) tidak boleh dimuat karena katalog ini publik; hapus nomor tersebut (ditemukan {mask_digits(match.group())})",
-                    line=number,
-                )
+                self.error(path, nik_message(match), line=number)
+        folder = self.raw.source.parent
+        for name, where in ((self.raw.slug, folder), *((f.as_posix(), folder / f) for f in self.raw.files)):
+            for match in find_niks(name):
+                self.problems.append(Problem(where, None, "", f"nama folder atau berkas: {nik_message(match)}; ganti namanya"))
 
     def story(self) -> str:
         cleaned = clean_text(self.raw.body, multiline=True)

@@ -12,6 +12,8 @@ from functools import cache
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from generator.core.privacy import contains_nik
+
 MAX_SIDE = 2048  # no output is wider or taller than this
 
 
@@ -61,6 +63,51 @@ def has_location(image: Image.Image) -> bool:
         return bool(image.getexif().get_ifd(0x8825))
     except Exception:  # unreadable EXIF holds nothing we can read either
         return False
+
+
+# EXIF tags that name a person, and free-text tags that may hold anything an owner typed.
+_PERSON_TAGS = {0x013B: "Artist", 0x8298: "Copyright", 0x9C9D: "XPAuthor"}
+_PERSON_EXIF_IFD_TAGS = {0xA430: "CameraOwnerName"}
+_TEXT_TAGS = {0x010E: "ImageDescription", 0x9C9B: "XPTitle", 0x9C9C: "XPComment", 0x9C9E: "XPKeywords", 0x9C9F: "XPSubject"}
+_TEXT_EXIF_IFD_TAGS = {0x9286: "UserComment"}
+
+
+def private_metadata(image: Image.Image) -> list[str]:
+    """What a photo's metadata holds that is personal: a GPS position, a person's name, a NIK.
+
+    Cameras write model names and settings; those are not listed. Names (Artist, XPAuthor,
+    CameraOwnerName, Copyright) always are; free-text tags and XMP only when they hold a NIK."""
+    found: list[str] = []
+    try:
+        exif = image.getexif()
+        if exif.get_ifd(0x8825):
+            found.append("lokasi GPS (bisa menunjukkan rumah pemilik)")
+        inner = exif.get_ifd(0x8769)
+        for tags, source in ((_PERSON_TAGS, exif), (_PERSON_EXIF_IFD_TAGS, inner)):
+            found += [f"nama orang di EXIF {name}" for tag, name in tags.items() if _exif_text(source.get(tag))]
+        for tags, source in ((_TEXT_TAGS, exif), (_TEXT_EXIF_IFD_TAGS, inner)):
+            found += [f"nomor seperti NIK di EXIF {name}" for tag, name in tags.items() if contains_nik(_exif_text(source.get(tag)))]
+    except Exception:  # unreadable EXIF: nothing we can read in it either
+        pass
+    xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
+    if contains_nik(xmp.decode("utf-8", "replace") if isinstance(xmp, bytes) else str(xmp)):
+        found.append("nomor seperti NIK di metadata XMP")
+    return found
+
+
+def _exif_text(value: object) -> str:
+    """An EXIF value as text: XP* tags are UTF-16LE bytes, UserComment starts with an 8-byte charset."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        if value[:8] in (b"ASCII\0\0\0", b"UNICODE\0", b"JIS\0\0\0\0\0", b"\0" * 8):
+            text = value[8:].decode("utf-16-le" if value.startswith(b"UNICODE") else "latin-1", "replace")
+        else:
+            text = value.decode("utf-16-le", "replace") if len(value) % 2 == 0 and b"\0" in value else value.decode("latin-1", "replace")
+        return text.replace("\0", "").strip()
+    if isinstance(value, tuple):  # XP* tags read as a tuple of byte values
+        return _exif_text(bytes(v for v in value if isinstance(v, int) and 0 <= v < 256))
+    return str(value).replace("\0", "").strip()
 
 
 @cache

@@ -33,7 +33,8 @@ import phonenumbers
 
 from generator.core.links import whatsapp_url
 from generator.core.models import Catalog, Entry, Region
-from generator.core.problems import INFO, Problem, mask_phone
+from generator.core.privacy import mask_phone, redact_text
+from generator.core.problems import INFO, Problem
 from generator.core.schema import ENTRY, STORY, Field
 
 NEW = "usaha-baru"
@@ -505,6 +506,6 @@ def confirmation_message(c: Classification, *, region: Region, catalog_name: str
 
 
 def md(text: str) -> str:
-    """Text shown in a GitHub comment without turning into markup, mentions or links."""
-    text = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+    """Text shown in a GitHub comment without turning into markup, mentions or links, or a NIK."""
+    text = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", redact_text(text))
     return text.replace("@", "@\u200b")

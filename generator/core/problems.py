@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_NIK_SHAPED = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
-
-
-def _mask_nik(match: re.Match[str]) -> str:
-    return match.group()[:4] + "*" * 12
-
+from generator.core.privacy import redact_text
 
 ERROR = "galat"
 WARNING = "peringatan"
@@ -36,7 +30,7 @@ class Problem:
         prefix = "" if self.level == ERROR else f"{self.level}: "
         subject = f"{self.field}: " if self.field else ""
         # A last guard for public CI logs: whatever a message echoes, a NIK-shaped number is masked.
-        return f"{where}: {prefix}{subject}{_NIK_SHAPED.sub(_mask_nik, self.message)}"
+        return f"{where}: {prefix}{subject}{redact_text(self.message)}"
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (str(self.path), self.line or 0, self.field, self.message)
@@ -77,26 +71,3 @@ def format_problems(problems: list[Problem], base: Path | None = None) -> str:
 
 def errors_in(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.level == ERROR]
-
-
-def mask_phone(text: str) -> str:
-    """A phone number as a public log may show it: `0812-1934-5521` -> `0812****5521`.
-
-    CI logs of a public repository are public (UU 27/2022 PDP): a problem names the number an
-    owner wrote with its middle digits hidden; the file and line tell the owner which one it is.
-    """
-    digits = [c for c in text if c.isascii() and c.isdigit()]
-    count = len(digits)
-    keep = 4 if count >= 10 else 2
-    if count <= 4:
-        return text
-    masked = iter(d if i < keep or i >= count - keep else "*" for i, d in enumerate(digits))
-    if set(text) <= set("0123456789+-.() "):  # only a number: shown compactly, as digits
-        return ("+" if text.lstrip().startswith("+") else "") + "".join(masked)
-    return "".join(next(masked) if c.isascii() and c.isdigit() else c for c in text)
-
-
-def mask_digits(number: str) -> str:
-    """Show only the first four digits of a personal number: CI logs and reports are public."""
-    digits = re.sub(r"[^0-9]", "", number)
-    return digits[:4] + "*" * (len(digits) - 4)

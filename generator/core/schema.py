@@ -23,6 +23,19 @@ MAX_PRODUCTS = 50
 MAX_PHOTOS = 20
 MAX_LIST = 20
 
+# Where a field may be published (read by `privacy.py`; the README and the "Data Terbuka" page
+# list it). The open data is bulk and reusable, so it holds business facts only; a Dinas opts a
+# page-only field in with `open_data_fields` in mkdocs.yml.
+PUBLIK = "publik"  # on the business's pages and in the open data
+HALAMAN = "halaman"  # on the business's pages only (contact buttons, owner's name)
+RAHASIA = "rahasia"  # nowhere: validated and kept in the repository, never published
+VISIBILITIES = (PUBLIK, HALAMAN, RAHASIA)
+VISIBILITY_LABELS = {
+    PUBLIK: "halaman usaha dan data terbuka",
+    HALAMAN: "halaman usaha saja (tidak di data terbuka)",
+    RAHASIA: "tidak diterbitkan",
+}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -39,19 +52,26 @@ class Field:
     item: Field | None = None  # for a list of scalars
     max_items: int | None = None
     example: str = ""
-    private: bool = False  # validated, but never published: not on pages, not in the open data
+    visibility: str = PUBLIK  # PUBLIK, HALAMAN or RAHASIA (see above)
     # Shown before → after in every change report, whoever asks (generator/core/integrity.py): a changed
     # phone number or shop link is how a listing is taken over.
     sensitive: bool = False
     # Only the Dinas' staff (`dinas.petugas` in the region file) may set or change it; never asked by a form.
     staff_only: bool = False
 
+    @property
+    def private(self) -> bool:
+        """Validated, but never published: not on pages, not in the open data."""
+        return self.visibility == RAHASIA
+
     def child(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
 
 
-def _text(name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "") -> Field:
-    return Field(name, "text", label, help, required=required, max_length=max_length, example=example)
+def _text(
+    name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "", visibility: str = PUBLIK
+) -> Field:
+    return Field(name, "text", label, help, required=required, max_length=max_length, example=example, visibility=visibility)
 
 
 PHOTO_LIST = Field(
@@ -69,9 +89,9 @@ ENTRY_FIELDS: tuple[Field, ...] = (
     Field("sektor", "choice", "Sektor usaha", "Pilih satu sektor.", required=True, vocabulary="sektor", example="fesyen"),
     Field("kecamatan", "choice", "Kecamatan", "Kecamatan tempat usaha berada.", required=True, vocabulary="kecamatan", example="Cibitung"),
     _text("desa", "Desa/kelurahan", example="Wanasari"),
-    _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Telaga RT 02/05"),
+    _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Telaga RT 02/05", visibility=HALAMAN),
     _text("ringkasan", "Ringkasan", f"Satu kalimat tentang usaha, paling banyak {MAX_SUMMARY} karakter.", required=True, max_length=MAX_SUMMARY, example="Batik tulis dan cap khas Bekasi."),
-    Field("pemilik", "text", "Nama pemilik", max_length=MAX_NAME, example="Ibu Rohimah", sensitive=True),
+    Field("pemilik", "text", "Nama pemilik", max_length=MAX_NAME, example="Ibu Rohimah", sensitive=True, visibility=HALAMAN),
     Field("berdiri", "year", "Tahun berdiri", "Tahun, misalnya 2017.", example="2017"),
     Field("nib", "nib", "NIB (Nomor Induk Berusaha)", "13 angka dari OSS, boleh ditulis berkelompok.", example='"9120301745821"', sensitive=True),
     _text("kapasitas", "Kapasitas produksi", "Misalnya: 3.000 potong per bulan.", example="3.000 potong per bulan"),
@@ -80,9 +100,9 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         "object",
         "Kontak",
         fields=(
-            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-1934-5521.", example='"0812-1934-5521"', sensitive=True),
-            Field("telepon", "phone", "Nomor telepon", example='"021-89951234"', sensitive=True),
-            Field("email", "email", "Email", max_length=120, example="telagabatik@example.id", sensitive=True),
+            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-1934-5521.", example='"0812-1934-5521"', sensitive=True, visibility=HALAMAN),
+            Field("telepon", "phone", "Nomor telepon", example='"021-89951234"', sensitive=True, visibility=HALAMAN),
+            Field("email", "email", "Email", max_length=120, example="telagabatik@example.id", sensitive=True, visibility=HALAMAN),
             Field("instagram", "instagram", "Instagram", "Nama akun (tanpa @) atau alamat profil.", max_length=120, example="telagabatik", sensitive=True),
             Field("situs", "url", "Situs web", "Alamat lengkap, diawali https://", max_length=300, example="https://telagabatik.example.id", sensitive=True),
         ),
@@ -156,7 +176,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
             Field("alasan", "text", "Alasan", "Mengapa usaha ini disembunyikan, untuk catatan Dinas.", required=True, max_length=MAX_TEXT, example="Nomor WhatsApp dilaporkan dipakai penipu"),
             Field("tanggal", "date", "Tanggal", "Tanggal diturunkan, TAHUN-BULAN-HARI.", example="2026-12-01"),
         ),
-        private=True,
+        visibility=RAHASIA,
         staff_only=True,
     ),
     Field(
@@ -168,8 +188,16 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         item=Field("pengelola", "github", "Akun GitHub", max_length=39),
         max_items=MAX_LIST,
         example="[akun-pemilik]",
-        private=True,
+        visibility=RAHASIA,
         staff_only=True,
+    ),
+    Field(
+        "persetujuan",
+        "date",
+        "Persetujuan tayang",
+        "Tanggal pemilik menyetujui datanya ditampilkan untuk umum; ditulis oleh formulir dan impor lembar kerja, TAHUN-BULAN-HARI.",
+        example="2026-10-02",
+        visibility=RAHASIA,
     ),
 )
 
@@ -263,8 +291,8 @@ def _field_schema(field: Field, region: Region) -> dict[str, Any]:
     return out
 
 
-def field_rows(field: Field = ENTRY, prefix: str = "") -> list[tuple[str, str, str, str]]:
-    """(name, type, required, label + help) rows for the README's field table."""
+def field_rows(field: Field = ENTRY, prefix: str = "", inherited: str = PUBLIK) -> list[tuple[str, str, str, str, str]]:
+    """(name, type, required, label + help, where it is published) rows for the README's field table."""
     rows = []
     for f in field.fields:
         name = f"{prefix}{f.name}"
@@ -273,14 +301,17 @@ def field_rows(field: Field = ENTRY, prefix: str = "") -> list[tuple[str, str, s
             kind = f"daftar {f.item.type}"
         elif f.type == "list":
             kind = "daftar"
-        rows.append((name, kind, "wajib" if f.required else "", f"{f.label}. {f.help}".strip().rstrip(".") + "."))
+        seen = max(inherited, f.visibility, key=VISIBILITIES.index)  # a parent's stricter rule wins
+        rows.append((name, kind, "wajib" if f.required else "", f"{f.label}. {f.help}".strip().rstrip(".") + ".", VISIBILITY_LABELS[seen]))
         if f.fields:
-            rows += field_rows(f, f"{name}[]." if f.type == "list" else f"{name}.")
+            rows += field_rows(f, f"{name}[]." if f.type == "list" else f"{name}.", seen)
     return rows
 
 
 def field_table(field: Field = ENTRY) -> str:
     """The Markdown table of fields that the README shows."""
-    lines = ["| kolom | jenis | wajib | keterangan |", "|---|---|---|---|"]
-    lines += [f"| `{name}` | {kind} | {required} | {text.replace('|', '/')} |" for name, kind, required, text in field_rows(field)]
+    lines = ["| kolom | jenis | wajib | keterangan | diterbitkan di |", "|---|---|---|---|---|"]
+    lines += [
+        f"| `{name}` | {kind} | {required} | {text.replace('|', '/')} | {where} |" for name, kind, required, text, where in field_rows(field)
+    ]
     return "\n".join(lines)

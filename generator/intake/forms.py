@@ -23,7 +23,7 @@ import yaml
 from generator.core.imaging import MAX_PHOTO_MB
 from generator.core.links import NEW, REPORT, SLUG_ID, UPDATE
 from generator.core.models import Region
-from generator.core.schema import ENTRY_FIELDS, PHOTO_LIST, STORY, Field
+from generator.core.schema import ENTRY_FIELDS, HALAMAN, PHOTO_LIST, STORY, Field
 
 FORMS = (NEW, UPDATE, REPORT)
 TEMPLATE_DIR = Path(".github") / "ISSUE_TEMPLATE"
@@ -32,11 +32,12 @@ ISSUE_LABELS = {NEW: "daftar-usaha", UPDATE: "perbarui-usaha", REPORT: "laporan-
 
 # Lists of records asked as numbered groups of fields (so their vocabulary is a dropdown).
 SLOTS = {"toko_online": 3, "sertifikasi": 3}
-SKIPPED = frozenset({"diperbarui"})  # set by the tools, not asked
+SKIPPED = frozenset({"diperbarui", "persetujuan"})  # set by the tools, not asked (consent: the checkboxes below)
 NO_RESPONSE = "_No response_"
 CLEAR = "-"  # in the update form: empty this field
 MAX_SLUG = 60
 CONSENT_ID = "persetujuan"
+CONSENT_LABEL = "Pernyataan"
 CONSENT = (
     "Saya pemilik usaha ini atau mendapat izin pemiliknya.",
     "Foto yang saya kirim milik saya sendiri atau saya berhak memakainya.",
@@ -99,7 +100,7 @@ def form_fields(kind: str, region: Region) -> list[FormField]:
             CONSENT_ID,
             "checkboxes",
             "consent",
-            "Pernyataan",
+            CONSENT_LABEL,
             "Wajib dicentang semua agar data dapat diproses.",
             options=CONSENT,
             required=True,
@@ -293,7 +294,8 @@ def _lines_field(spec: Field, update: bool) -> FormField:
 
 
 def _describe(spec: Field, extra: str = "") -> str:
-    parts = [spec.help, "Tidak ditampilkan di situs." if spec.private else "", extra]
+    shown = {HALAMAN: "Tampil di halaman usaha, tidak di data terbuka.", "rahasia": "Tidak ditampilkan di situs."}.get(spec.visibility, "")
+    parts = [spec.help, shown, extra]
     return " ".join(_sentence(p) for p in parts if p.strip())
 
 

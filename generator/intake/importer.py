@@ -24,6 +24,7 @@ from generator.builder.load import SLUG, load_entry
 from generator.builder.validate import clean_text
 from generator.core.integrity import FieldChange, Requester, classify_change
 from generator.core.models import Region
+from generator.core.privacy import find_niks, nik_message, redact_text
 from generator.core.problems import ERROR, WARNING, Problem, display_path, errors_in
 from generator.core.schema import ENTRY, PHOTO_LIST, STORY, Field
 from generator.core.yamlstrict import YamlSyntaxError, parse_yaml
@@ -34,7 +35,9 @@ from generator.intake.write import Change, FieldPath, Match, apply_changes, orig
 
 MAX_SHEET_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
-SPECIAL = ("slug", STORY.name, "persetujuan")  # targets that are not front matter fields
+CONSENT = "persetujuan"  # the owner's consent to publish: recorded as the entry's `persetujuan` date
+SPECIAL = ("slug", STORY.name, CONSENT)  # targets read specially (consent is checked, then dated)
+_YES = ("ya", "yes", "y", "setuju", "ya, setuju", "ya, saya setuju", "true", "1", "✓", "v", "x")
 _TARGET = re.compile(r"^[a-z_]+(?:\[(?:[0-9]+|[a-z_]+=[^\]]+)\])?(?:\.[a-z_]+(?:\[(?:[0-9]+|[a-z_]+=[^\]]+)\])?)*$")
 _STEP = re.compile(r"([a-z_]+)(?:\[([0-9]+|[a-z_]+=[^\]]+)\])?")
 _DMY = re.compile(r"^([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})$")
@@ -49,7 +52,7 @@ class Target:
     column: str  # as the mapping names it
     path: FieldPath  # e.g. ("sertifikasi", Match("jenis", "halal"), "nomor"); (name,) for special targets
     spec: Field  # the entry field it fills
-    special: str = ""  # "slug", "cerita" or "persetujuan"
+    special: str = ""  # "slug", "cerita" or CONSENT
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,16 @@ def load_mapping(path: Path) -> tuple[ColumnMap | None, list[Problem]]:
             problems.append(Problem(path, doc.line(("kolom", column)), f"kolom.{column}", message))
         else:
             targets.append(target)
+    if targets and not any(t.special == CONSENT for t in targets):
+        problems.append(
+            Problem(
+                path,
+                doc.line(("kolom",)),
+                "kolom",
+                "tidak ada kolom persetujuan: setiap baris harus mencatat bahwa pemilik setuju datanya ditampilkan untuk umum; "
+                "tambahkan misalnya 'Persetujuan Tayang: persetujuan'",
+            )
+        )
     if not any(t.path == ("nama",) for t in targets) and not any(t.special == "slug" for t in targets):
         problems.append(
             Problem(
@@ -336,6 +349,15 @@ def import_sheet(
         wanted = " ".join(target.column.split()).casefold()
         if wanted in header:
             columns.append((header.index(wanted), target))
+        elif target.special == CONSENT:
+            report.problems.append(
+                Problem(
+                    sheet_path,
+                    mapping.header_row,
+                    target.column,
+                    "kolom persetujuan tidak ada di lembar; tanpa persetujuan pemilik tidak ada baris yang diimpor",
+                )
+            )
         else:
             report.problems.append(
                 Problem(
@@ -346,6 +368,8 @@ def import_sheet(
                     WARNING,
                 )
             )
+    if errors_in(report.problems):
+        return report
     nib_index = _nib_index(catalog_dir) if any(t.path == ("nib",) for _, t in columns) else {}
     seen: dict[str, int] = {}
     for number, cells in enumerate(rows[mapping.header_row :], start=mapping.header_row + 1):
@@ -390,16 +414,22 @@ def _import_row(
     for index, target in columns:
         raw = cells[index] if index < len(cells) else None
         text = cell_text(raw, target.spec)
+        for match in find_niks(text):
+            problems.append(problem(target.column, nik_message(match)))
+        if target.special == CONSENT:
+            # A blank consent cell is no consent: the row is not published (existing entries are not
+            # touched either: the sheet's other values could change what the owner agreed to).
+            if not _consents(text):
+                problems.append(problem(target.column, "pemilik belum menyetujui data ditampilkan untuk umum; baris dilewati"))
+            else:
+                row.changes.append(Change(("persetujuan",), today.isoformat(), target.column))
+            continue
         if not text:
             continue
         if target.special == "slug":
             row.slug, row.slug_column = text.lower(), target.column
         elif target.special == STORY.name:
             row.story = text.strip("\n") + "\n"
-        elif target.special == "persetujuan":
-            folded = text.casefold()
-            if "tidak" in folded or not ("setuju" in folded or folded in ("ya", "yes", "y")):
-                problems.append(problem(target.column, "pemilik belum menyetujui data ditampilkan untuk umum; baris dilewati"))
         elif target.spec is PHOTO_LIST:
             row.photos.append((target, [p for p in _SPLIT_PHOTOS.split(text) if p]))
         elif target.spec.type == "list" and target.spec.item is not None:
@@ -497,6 +527,14 @@ def held_column(columns: list[tuple[int, Target]]) -> str:
     return next((t.column for _, t in columns if t.path == ("nib",)), "")
 
 
+def _consents(text: str) -> bool:
+    """A consent cell that says yes: a Google Forms checkbox's own text, `ya`, `setuju`, a tick."""
+    folded = " ".join(text.split()).casefold()
+    if not folded or "tidak" in folded or "belum" in folded or folded in ("no", "n", "false", "0"):
+        return False
+    return "setuju" in folded or folded in _YES
+
+
 def _value(text: str, spec: Field, mapping: ColumnMap, region: Region) -> str:
     table = mapping.values.get(spec.name, {})
     folded = " ".join(text.split()).casefold()
@@ -569,4 +607,4 @@ def format_row_problem(problem: Problem) -> str:
     if problem.field:
         where += f":{problem.field}"
     prefix = "" if problem.level == ERROR else f"{problem.level}: "
-    return f"{where}: {prefix}{problem.message}"
+    return f"{where}: {prefix}{redact_text(problem.message)}"

@@ -21,11 +21,12 @@ from generator.builder.validate import clean_text
 from generator.core.integrity import Classification, Requester, change_report, classify_change, first_managers, is_staff, md
 from generator.core.links import NEW, UPDATE
 from generator.core.models import Region
+from generator.core.privacy import find_niks
 from generator.core.problems import ERROR, WARNING, Problem, errors_in
 from generator.core.region import slugify
 from generator.core.schema import PHOTO_LIST, Field
 from generator.intake.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
-from generator.intake.forms import CLEAR, MAX_SLUG, NO_RESPONSE, FormField, choice_value, form_fields, slug_field
+from generator.intake.forms import CLEAR, CONSENT_LABEL, MAX_SLUG, NO_RESPONSE, FormField, choice_value, form_fields, slug_field
 from generator.intake.write import Change, FieldPath, Match, Written, apply_changes, origin_of, write_entry
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -297,6 +298,14 @@ def entry_from_issue(
     requester = requester or Requester.unknown()
     kind = kind or detect_kind(body)
     sub = parse_issue(body, kind, region)
+    for match in find_niks(body):  # anywhere in the issue, read or not: the issue itself is public
+        sub.messages.append(
+            Message(
+                "",
+                f"isi issue memuat nomor seperti NIK (nomor KTP) ({match.masked}); ubah issue ini dan hapus nomor itu, "
+                "karena issue dapat dibaca siapa saja",
+            )
+        )
     slug, existing, story = _target(sub, catalog_dir)
     nama = next((str(c.value) for c in sub.changes if c.path == ("nama",) and c.value), "") or str(existing.get("nama", "")) or slug
     if kind == UPDATE and not existing:
@@ -321,7 +330,9 @@ def entry_from_issue(
                 photos[photo.name] = photo.data
                 names.append(photo.name)
             changes.append(Change(request.path, list(dict.fromkeys(names)), request.origin))
-    data, origins = apply_changes(existing, [*changes, Change(("diperbarui",), today.isoformat())])
+    # The consent boxes were all ticked (else the form has an error above): recorded with its date.
+    consent = Change(("persetujuan",), today.isoformat(), CONSENT_LABEL)
+    data, origins = apply_changes(existing, [*changes, Change(("diperbarui",), today.isoformat()), consent])
     managers = first_managers(requester)
     if kind == NEW and managers and not is_staff(requester, region):
         data["pengelola"] = managers  # the first registration: its author manages the listing

@@ -12,20 +12,21 @@ from pathlib import Path
 
 from PIL import Image
 
-from generator.core.imaging import MAX_SIDE, RefusedPhoto, decode, flatten, has_location, open_image
+from generator.core.imaging import MAX_SIDE, RefusedPhoto, decode, flatten, open_image, private_metadata
 
 _SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 
 
 def strip_location(path: Path) -> bool:
-    """Rewrite a photo in place without its metadata when it holds a GPS position.
+    """Rewrite a photo in place without its metadata when it holds a GPS position or other
+    personal metadata (`imaging.private_metadata`).
 
     Same file name and format, upright, full size. HEIC and GIF are left to the owner (the message
     asks for a JPEG instead). Returns whether the file was rewritten. Raises ValueError."""
     data = path.read_bytes()
     try:
         image = open_image(data, path.name)
-        if not has_location(image):
+        if not private_metadata(image):
             return False
         kind = _SAVE_FORMATS.get(path.suffix.lower())
         if kind is None:

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from generator.core.problems import Problem, mask_digits
+from generator.core.privacy import find_niks, line_of, normalize_text
+from generator.core.problems import Problem
 from generator.core.workers import map_items
 
 # Anywhere in the site. Pagefind's own files only under pagefind/, SVG only under the theme's
@@ -90,16 +91,6 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)|@impo
 _CSS_DATA_OK = re.compile(r"^data:(?:image|font)/", re.IGNORECASE)  # theme icons and fonts in CSS
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _TEMPLATE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-# A NIK: 16 digits in a row, or written in groups (4-4-4-4, 6-6-4) when the groups read like a
-# NIK: a real province code and a birth date (day + 40 for women). Letters around a run of digits
-# mean an identifier or a hash, not a NIK.
-# Candidates are found with a pattern that starts with a digit (fast to scan for), then checked.
-_NIK = re.compile(r"[0-9]{4}(?:[0-9]{12}|([ .-])[0-9]{4}\1[0-9]{4}\1[0-9]{4}|[0-9]{2}([ .-])[0-9]{6}\2[0-9]{4})")
-_WORD = re.compile(r"[0-9A-Za-z_]")
-_PROVINCES = frozenset({
-    "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53",
-    "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96", "97",
-})  # fmt: skip
 
 
 def audit_site(
@@ -149,7 +140,7 @@ def audit_site(
     return sorted(problems, key=Problem.sort_key)
 
 
-AUDIT_VERSION = "audit-1"  # bump whenever a rule changes: earlier verdicts no longer count
+AUDIT_VERSION = "audit-2"  # bump whenever a rule changes: earlier verdicts no longer count
 
 
 def _fingerprint(rules: _Rules) -> str:
@@ -237,10 +228,10 @@ def _audit_file(path: Path, rel: str, rules: _Rules) -> list[Problem]:
     if suffix in (".html", ".svg"):
         text = path.read_text(encoding="utf-8", errors="replace")
         problems = _audit_markup(text, rel, rules, document=suffix == ".svg")
-        return problems + _nik_problems(text, rel)
+        return problems + _nik_problems(text, rel, markup=True)
     if suffix == ".css":
         text = path.read_text(encoding="utf-8", errors="replace")
-        return _css_problems(text, rel, 1, "url()", rules, data_images=True) + _nik_problems(text, rel)
+        return _css_problems(text, rel, 1, "url()", rules, data_images=True) + _nik_problems(text, rel, markup=True)
     if suffix == ".gz":
         unpacked = _gunzip(path)
         if unpacked is None:
@@ -445,27 +436,27 @@ def _audit_image(path: Path, rel: str, fmt: str) -> list[Problem]:
 # -- personal data --------------------------------------------------------------------------------
 
 
-def _nik_problems(text: str, rel: str) -> list[Problem]:
-    problems = []
-    for match in _NIK.finditer(text):
-        start, end = match.span()
-        before, after = text[start - 1 : start], text[end : end + 1]
-        grouped = match.group(1) or match.group(2)
-        if _WORD.match(before) or _WORD.match(after) or (grouped and before and before in ".-"):
-            continue  # part of a longer number, an identifier or a hash
-        digits = re.sub(r"[^0-9]", "", match.group())
-        if grouped and not _plausible_nik(digits):
-            continue
-        line = text.count("\n", 0, start) + 1
-        problems.append(
-            Problem(Path(rel), line, "NIK", f"nomor 16 angka seperti NIK (nomor KTP) tidak boleh diterbitkan (ditemukan {mask_digits(digits)}) (NIK-shaped number)")
+# Drawing data of SVG (icons, charts): numbers no one reads as a number, which would otherwise be
+# read as grouped digits. Blanked before the NIK scan, keeping line breaks so lines still count.
+_GEOMETRY = re.compile(r"""\s(?:d|points|viewbox|transform)\s*=\s*(?:"[^"]*"|'[^']*')""", re.IGNORECASE)
+
+
+def _nik_problems(text: str, rel: str, *, markup: bool = False) -> list[Problem]:
+    if markup:
+        text = _GEOMETRY.sub(lambda m: "\n" * m.group().count("\n"), text)
+    matches = find_niks(text)
+    if not matches:
+        return []
+    normalized = normalize_text(text)
+    return [
+        Problem(
+            Path(rel),
+            line_of(normalized, m.start),
+            "NIK",
+            f"nomor 16 angka seperti NIK (nomor KTP) tidak boleh diterbitkan (ditemukan {m.masked}) (NIK-shaped number)",
         )
-    return problems
-
-
-def _plausible_nik(digits: str) -> bool:
-    day, month = int(digits[6:8]), int(digits[8:10])
-    return digits[:2] in _PROVINCES and (1 <= day <= 31 or 41 <= day <= 71) and 1 <= month <= 12
+        for m in matches
+    ]
 
 
 def _gunzip(path: Path) -> str | None:

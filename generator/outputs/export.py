@@ -5,16 +5,16 @@ Files (site-relative): `data/umkm.json` (every business, described by `schema/um
 `data/csv-metadata.json` (W3C CSV on the Web: columns, licence, date) and the "Data Terbuka" page
 `data/` that documents them. The date is the build date handed in by the caller, never the clock.
 
-What is published is decided by the entry schema: a field marked `private` is validated but
-removed from every entry (`redact_catalog`) before any page, index or export sees it, and its
-columns are left out of the files and their documentation.
+What is published is decided by the entry schema (`Field.visibility`, read by `privacy.py`): a
+field published nowhere is removed from every entry (`redact_catalog`) before any page, index or
+export sees it; a field for pages only (the owner's name, phone numbers, e-mail, address) is left
+out of these bulk files unless the Dinas opts it in (`open_data_fields` in mkdocs.yml). Their
+columns are left out of the files and their documentation, and the page lists what is withheld.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,9 +22,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.core import schema
+from generator.core import privacy, schema
 from generator.core.business import Business, ProductView
-from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.core.csvtext import csv_lines
+from generator.core.models import Entry, ProcessedPhoto, Region
+
+# Kept importable from here, where callers found them before they moved to privacy.py.
+from generator.core.privacy import is_private as is_private
+from generator.core.privacy import redact_catalog as redact_catalog
+from generator.core.privacy import redact_entry as redact_entry
 from generator.core.schema import Field
 from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, business_uri, find_photo, make_environment, page_url, url_to
 
@@ -50,6 +56,7 @@ class DataSettings:
     today: date  # the build date: the files' "generated at" date
     license: str = DEFAULT_LICENSE
     license_url: str = DEFAULT_LICENSE_URL
+    extra_fields: tuple[str, ...] = ()  # page-only fields the Dinas opted into the open data
 
 
 @dataclass(frozen=True)
@@ -73,30 +80,6 @@ class Column:
     source: str = ""  # dotted schema path ("kontak.whatsapp"); a private source drops the column
 
 
-def redact_catalog(catalog: Catalog, entry_field: Field | None = None) -> Catalog:
-    """The catalog with every private field emptied, so no later stage can publish it."""
-    field = entry_field or schema.ENTRY
-    if not _has_private(field):
-        return catalog
-    return dataclasses.replace(catalog, entries=tuple(redact_entry(e, field) for e in catalog.entries))
-
-
-def redact_entry(entry: Entry, entry_field: Field | None = None) -> Entry:
-    """One entry with its private fields (at any depth) set back to their empty defaults."""
-    redacted: Entry = _redact(entry, entry_field or schema.ENTRY)
-    return redacted
-
-
-def is_private(path: str, entry_field: Field | None = None) -> bool:
-    """Whether the field at a dotted path ("kontak.telepon"), or one of its parents, is private."""
-    field: Field | None = entry_field or schema.ENTRY
-    for name in path.split(".") if path else ():
-        field = field.child(name) if field else None
-        if field is None or field.private:
-            return field is not None
-    return False
-
-
 def export_open_data(
     businesses: Sequence[Business],
     region: Region,
@@ -111,15 +94,14 @@ def export_open_data(
     Each business's part of the files is made by `data_row` (or taken from `known`, by slug)."""
     ordered = sorted(businesses, key=lambda b: b.slug)
     rows = [known[b.slug] if known and b.slug in known else data_row(b, region, photos, settings) for b in ordered]
-    business_columns = _public(business_columns_for(region))
-    product_columns = _public(PRODUCT_COLUMNS)
+    business_columns, product_columns = _public_columns(region, settings.extra_fields)
     product_count = sum(row.product_count for row in rows)
     texts = [
         (JSON_URI, _document_text([row.json for row in rows], region, settings)),
-        (BUSINESS_CSV_URI, _csv_lines([c.name for c in business_columns]) + "".join(row.csv for row in rows)),
-        (PRODUCT_CSV_URI, _csv_lines([c.name for c in product_columns]) + "".join(row.products_csv for row in rows)),
+        (BUSINESS_CSV_URI, csv_lines([[c.name for c in business_columns]]) + "".join(row.csv for row in rows)),
+        (PRODUCT_CSV_URI, csv_lines([[c.name for c in product_columns]]) + "".join(row.products_csv for row in rows)),
         (METADATA_URI, _json_text(csv_metadata(business_columns, product_columns, region, settings))),
-        (DATA_SCHEMA_URI, _json_text(data_schema(region))),
+        (DATA_SCHEMA_URI, _json_text(data_schema(region, settings.extra_fields))),
     ]
     page = render_data_page(
         region,
@@ -129,6 +111,7 @@ def export_open_data(
         business_count=len(rows),
         product_count=product_count,
         templates_dir=templates_dir,
+        withheld=withheld_fields(settings.extra_fields),
     )
     return page, texts
 
@@ -147,11 +130,11 @@ def data_row(business: Business, region: Region, photos: dict[Path, ProcessedPho
     """What one business contributes to the JSON and CSV files."""
     row = _Row(business, _page_link(settings, business.slug), _photo_linker(settings, photos, business.entry))
     product_rows = [dataclasses.replace(row, product=p) for p in business.products]
-    business_columns, product_columns = _public_columns(region)
+    business_columns, product_columns = _public_columns(region, settings.extra_fields)
     return DataRow(
-        json=_compact_json(business_record(row)),
-        csv=_csv_lines([_cell(c.read(row)) for c in business_columns]),
-        products_csv=_csv_lines(*([_cell(c.read(p)) for c in product_columns] for p in product_rows)),
+        json=_compact_json(business_record(row, extra_fields=settings.extra_fields)),
+        csv=csv_lines([[c.read(row) for c in business_columns]]),
+        products_csv=csv_lines([c.read(p) for c in product_columns] for p in product_rows),
         product_count=len(product_rows),
     )
 
@@ -186,34 +169,46 @@ def json_document(rows: Sequence[_Row], region: Region, settings: DataSettings) 
     }
 
 
-def business_record(row: _Row, entry_field: Field | None = None) -> dict[str, Any]:
-    """One business: slug and page URL, then every public field of the entry, then its story."""
+def business_record(row: _Row, entry_field: Field | None = None, *, extra_fields: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One business: slug and page URL, then every field of the entry in the open data, then its story."""
     entry = row.business.entry
     record: dict[str, Any] = {"slug": entry.slug, "url": row.url}
-    record.update(_record(entry, entry_field or schema.ENTRY, row.photo_url))
+    record.update(_record(entry, entry_field or schema.ENTRY, row.photo_url, _OpenData(extra_fields, entry_field)))
     if entry.cerita.strip():
         record["cerita"] = entry.cerita
     return record
 
 
-def _record(value: Any, field: Field, photo_url: Callable[[str], str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _OpenData:
+    """Which fields the open data holds: `privacy.in_open_data` with the Dinas' opt-ins."""
+
+    extra_fields: tuple[str, ...] = ()
+    entry_field: Field | None = None
+
+    def holds(self, path: str) -> bool:
+        return privacy.in_open_data(path, self.extra_fields, self.entry_field)
+
+
+def _record(value: Any, field: Field, photo_url: Callable[[str], str], open_data: _OpenData, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for child in field.fields:
-        if child.private or not hasattr(value, child.name):
+        path = f"{prefix}{child.name}"
+        if not hasattr(value, child.name) or not open_data.holds(path):
             continue
-        item = _json_value(getattr(value, child.name), child, photo_url)
+        item = _json_value(getattr(value, child.name), child, photo_url, open_data, f"{path}.")
         if item not in ("", None, [], {}):
             out[child.name] = item
     return out
 
 
-def _json_value(value: Any, field: Field, photo_url: Callable[[str], str]) -> Any:
+def _json_value(value: Any, field: Field, photo_url: Callable[[str], str], open_data: _OpenData, prefix: str) -> Any:
     if _is_photo_list(field):
         return [url for url in (photo_url(rel) for rel in value) if url]
     if field.type == "object":
-        return _record(value, field, photo_url)
+        return _record(value, field, photo_url, open_data, prefix)
     if field.type == "list" and field.fields:
-        return [_record(item, field, photo_url) for item in value]
+        return [_record(item, field, photo_url, open_data, prefix) for item in value]
     if field.type == "list":
         return list(value)
     if isinstance(value, date):
@@ -221,9 +216,9 @@ def _json_value(value: Any, field: Field, photo_url: Callable[[str], str]) -> An
     return value
 
 
-def data_schema(region: Region) -> dict[str, Any]:
+def data_schema(region: Region, extra_fields: tuple[str, ...] = ()) -> dict[str, Any]:
     """JSON Schema of `data/umkm.json`, from the same declaration as the entry schema."""
-    item = schema.field_schema(_published_field(schema.ENTRY), region)
+    item = schema.field_schema(_published_field(schema.ENTRY, _OpenData(extra_fields)), region)
     item["properties"] = {
         "slug": {
             "title": "Slug",
@@ -261,8 +256,8 @@ def data_schema(region: Region) -> dict[str, Any]:
     }
 
 
-def _published_field(field: Field) -> Field:
-    """The field without its private children; photo paths become the published photos' URLs."""
+def _published_field(field: Field, open_data: _OpenData, prefix: str = "") -> Field:
+    """The field with only the children the open data holds; photo paths become the published photos' URLs."""
     if _is_photo_list(field):
         return dataclasses.replace(
             field,
@@ -271,7 +266,8 @@ def _published_field(field: Field) -> Field:
         )
     if not field.fields:
         return field
-    return dataclasses.replace(field, fields=tuple(_published_field(f) for f in field.fields if not f.private))
+    kept = (f for f in field.fields if open_data.holds(f"{prefix}{f.name}"))
+    return dataclasses.replace(field, fields=tuple(_published_field(f, open_data, f"{prefix}{f.name}.") for f in kept))
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -390,24 +386,8 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
 
 
 def csv_text(columns: Sequence[Column], rows: Iterable[_Row]) -> str:
-    """RFC 4180 CSV (UTF-8, comma, CRLF) with a header row of column names."""
-    return _csv_lines([c.name for c in columns], *([_cell(c.read(row)) for c in columns] for row in rows))
-
-
-def _csv_lines(*rows: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    """RFC 4180 CSV (UTF-8, comma, CRLF) with a header row of column names (`csvtext.csv_lines`)."""
+    return csv_lines([[c.name for c in columns], *([c.read(row) for c in columns] for row in rows)])
 
 
 def csv_metadata(
@@ -459,8 +439,9 @@ def render_data_page(
     business_count: int,
     product_count: int,
     templates_dir: Path | None = None,
+    withheld: Sequence[tuple[str, str, str]] = (),
 ) -> GeneratedPage:
-    """The page that links the files and documents every column."""
+    """The page that links the files, documents every column and names the fields left out."""
 
     def link(uri: str) -> str:
         return url_to(PAGE_URI, uri)
@@ -486,6 +467,7 @@ def render_data_page(
         product_columns=product_columns,
         separator=LIST_SEPARATOR.strip(),
         home_url=link("index.md"),
+        withheld=withheld,
     )
     return GeneratedPage(
         src_uri=PAGE_URI,
@@ -501,52 +483,36 @@ def render_data_page(
 
 # By identity of the region and the schema: hashing a whole Region for every business costs more
 # than the row itself, and the schema is swapped in tests.
-_PUBLIC_COLUMNS: dict[tuple[int, int], tuple[object, object, tuple[tuple[Column, ...], tuple[Column, ...]]]] = {}
+_PUBLIC_COLUMNS: dict[tuple[int, int, tuple[str, ...]], tuple[object, object, tuple[tuple[Column, ...], tuple[Column, ...]]]] = {}
 
 
-def _public_columns(region: Region) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
-    """The published columns of umkm.csv and produk.csv."""
-    key = (id(region), id(schema.ENTRY))
+def _public_columns(region: Region, extra_fields: tuple[str, ...] = ()) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
+    """The columns of umkm.csv and produk.csv that the open data holds."""
+    key = (id(region), id(schema.ENTRY), tuple(extra_fields))
     known = _PUBLIC_COLUMNS.get(key)
     if known is None or known[0] is not region or known[1] is not schema.ENTRY:
-        known = _PUBLIC_COLUMNS[key] = (region, schema.ENTRY, (_public(business_columns_for(region)), _public(PRODUCT_COLUMNS)))
+        open_data = _OpenData(tuple(extra_fields))
+        columns = tuple(tuple(c for c in group if not c.source or open_data.holds(c.source)) for group in (business_columns_for(region), PRODUCT_COLUMNS))
+        known = _PUBLIC_COLUMNS[key] = (region, schema.ENTRY, (columns[0], columns[1]))
     return known[2]
 
 
-def _public(columns: Iterable[Column]) -> tuple[Column, ...]:
-    return tuple(c for c in columns if not is_private(c.source))
-
-
-def _has_private(field: Field) -> bool:
-    return any(f.private or _has_private(f) for f in field.fields)
+def withheld_fields(extra_fields: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """(field, label, where it is published) of every field the open data leaves out, for the data page."""
+    open_data = _OpenData(tuple(extra_fields))
+    out = []
+    for path, visibility in privacy.field_visibilities():
+        parent = path.rpartition(".")[0]
+        if open_data.holds(path) or (parent and not open_data.holds(parent)):
+            continue  # published, or said once for its parent
+        field = privacy.field_at(path)
+        assert field is not None
+        out.append((path, field.label, schema.VISIBILITY_LABELS[visibility]))
+    return out
 
 
 def _is_photo_list(field: Field) -> bool:
     return field.type == "list" and field.item is not None and field.item == schema.PHOTO_LIST.item and field.name == schema.PHOTO_LIST.name
-
-
-def _redact(value: Any, field: Field) -> Any:
-    changes: dict[str, Any] = {}
-    for child in field.fields:
-        if not hasattr(value, child.name):
-            continue
-        current = getattr(value, child.name)
-        if child.private:
-            changes[child.name] = _empty(value, child.name)
-        elif child.fields and child.type == "object":
-            changes[child.name] = _redact(current, child)
-        elif child.fields and child.type == "list":
-            changes[child.name] = tuple(_redact(item, child) for item in current)
-    return dataclasses.replace(value, **changes) if changes else value
-
-
-def _empty(record: Any, name: str) -> Any:
-    spec = next(f for f in dataclasses.fields(record) if f.name == name)
-    if spec.default is not dataclasses.MISSING:
-        return spec.default
-    if spec.default_factory is not dataclasses.MISSING:
-        return spec.default_factory()
-    raise ValueError(f"kolom wajib '{name}' tidak dapat dirahasiakan (a required field cannot be private)")
 
 
 def _page_link(settings: DataSettings, slug: str) -> str:

@@ -7,8 +7,6 @@ masks phone numbers.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from generator.core.business import KEDALUWARSA, SEGERA_KEDALUWARSA, Business
+from generator.core.csvtext import csv_lines
 from generator.core.formatting import format_tanggal
 from generator.core.links import whatsapp_url
 from generator.core.models import Region
+from generator.core.privacy import mask_phone, redact_text
 from generator.core.problems import display_path
 from generator.core.quality import REQUIREMENTS, QualityRules, is_stale
 
@@ -259,26 +259,26 @@ def write_reports(reports: Sequence[Report], out_dir: Path, *, today: date, titl
 
 
 def report_csv(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow((*COMMON_HEAD, *report.columns, *COMMON_TAIL))
+    """One report as CSV (`csvtext.csv_lines`: the project's one escaping rule)."""
+    rows: list[tuple[str | int, ...]] = [(*COMMON_HEAD, *report.columns, *COMMON_TAIL)]
     for f in report.findings:
         entry = f.business.entry
         contact = f.business.contact
-        cells = (
-            entry.nama,
-            entry.slug,
-            entry.kecamatan,
-            entry.pemilik,
-            *f.extra,
-            f.whatsapp_url,
-            f.message,
-            contact.telepon.display if contact.telepon else "",
-            contact.email,
-            display_path(entry.source),
+        rows.append(
+            (
+                entry.nama,
+                entry.slug,
+                entry.kecamatan,
+                entry.pemilik,
+                *f.extra,
+                f.whatsapp_url,
+                f.message,
+                contact.telepon.display if contact.telepon else "",
+                contact.email,
+                display_path(entry.source),
+            )
         )
-        writer.writerow([_csv_cell(c) for c in cells])
-    return buffer.getvalue()
+    return csv_lines(rows)
 
 
 def report_markdown(reports: Sequence[Report], *, today: date, title: str) -> str:
@@ -311,19 +311,12 @@ def summary_lines(reports: Sequence[Report], out_dir: Path, *, limit: int = LOG_
         lines.append(f"{display_path(out_dir / report.file_name)}: {len(report.findings)} — {report.title}")
         for f in report.findings[:limit]:
             digits = f.business.entry.kontak.whatsapp
-            phone = f" · WA {mask_phone(digits)}" if digits else " · tanpa WhatsApp"
-            lines.append(f"  - {f.business.nama}: {_mask_digits(f.subject)}{phone}")
+            phone = f" · WA {mask_phone('+' + digits)}" if digits else " · tanpa WhatsApp"
+            lines.append(f"  - {redact_text(f.business.nama)}: {redact_text(f.subject)}{phone}")
         if len(report.findings) > limit:
             lines.append(f"  … dan {len(report.findings) - limit} lainnya (lihat berkasnya)")
     lines.append(f"{display_path(out_dir / MARKDOWN_NAME)}: ringkasan semua laporan")
     return lines
-
-
-def mask_phone(digits: str) -> str:
-    """`6281219345521` -> `+62812*****521`: enough to tell numbers apart, not to dial one."""
-    keep_head, keep_tail = (5, 3) if len(digits) >= 10 else (2, 2)
-    hidden = max(len(digits) - keep_head - keep_tail, 1)
-    return f"+{digits[:keep_head]}{'*' * hidden}{digits[-keep_tail:]}"
 
 
 def months_between(earlier: date, later: date) -> int:
@@ -344,17 +337,7 @@ class _Letter:
         return f"Halo {owner}, kami dari {self.dinas}. {body} Terima kasih."
 
 
-# Spreadsheet programs run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-# Long digit runs (certificate and NIB numbers are public, but logs need not carry them).
-_DIGIT_RUN = re.compile(r"\d{6,}")
-
-
-def _csv_cell(value: str | int) -> str | int:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return f"'{value}"
-    return value
 
 
 def _md(text: str) -> str:
@@ -369,7 +352,3 @@ def _contact_cell(finding: Finding) -> str:
     if contact.telepon:
         return _md(contact.telepon.display)
     return _md(contact.email) if contact.email else "–"
-
-
-def _mask_digits(text: str) -> str:
-    return _DIGIT_RUN.sub(lambda m: f"{m.group()[:2]}{'*' * (len(m.group()) - 4)}{m.group()[-2:]}", text)
