@@ -33,7 +33,7 @@ import phonenumbers
 
 from generator.core.links import whatsapp_url
 from generator.core.models import Catalog, Entry, Region
-from generator.core.privacy import mask_phone, redact_text
+from generator.core.privacy import mask_chat_link, mask_phone, redact_text
 from generator.core.problems import INFO, Problem
 from generator.core.schema import ENTRY, STORY, Field
 
@@ -55,7 +55,6 @@ UNKNOWN = "tidak-diketahui"
 
 MANAGERS_FIELD = "pengelola"
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
-_CHAT_LINK = re.compile(r"(https?://(?:wa\.me|(?:api\.|web\.)?whatsapp\.com)/(?:send\?phone=)?\+?)([0-9]{6,})", re.IGNORECASE)
 _MAX_MESSAGE_CHANGES = 6  # changes named in the confirmation message; the rest are counted
 
 
@@ -395,11 +394,6 @@ def _shown(spec: Field, value: Any) -> str:
         digits = phone_digits(text)
         return mask_phone("+" + digits) if digits else mask_phone(text)
     return mask_chat_link(text)
-
-
-def mask_chat_link(text: str) -> str:
-    """A WhatsApp link names a phone number: its digits are masked like any number in a public text."""
-    return _CHAT_LINK.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
 
 
 def _text(value: Any) -> str:

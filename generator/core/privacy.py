@@ -199,6 +199,14 @@ def mask_phone(text: str) -> str:
     return mask_number(text, head=keep, tail=keep)
 
 
+_CHAT_LINK = re.compile(r"(https?://(?:wa\.me|(?:api\.|web\.)?whatsapp\.com)/(?:send\?phone=)?\+?)([0-9]{6,})", re.IGNORECASE)
+
+
+def mask_chat_link(text: str) -> str:
+    """A WhatsApp link names a phone number: its digits are masked like any number in a public text."""
+    return _CHAT_LINK.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
+
+
 def mask_nik(number: str) -> str:
     """A NIK as a message may show it: the first four digits (the kabupaten) only."""
     return mask_number(re.sub(r"[^0-9]", "", number), head=4, tail=0)
