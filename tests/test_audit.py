@@ -197,7 +197,7 @@ def test_files_outside_the_allow_list_fail_the_audit(site: Path) -> None:
         Problem(Path(".htaccess"), None, "", f"jenis berkas '.htaccess' {not_allowed}"),
         Problem(Path("assets/ikon-jahat.svg"), 1, "<script>", "skrip di dalam berkas SVG tidak diizinkan (script in SVG)"),
         Problem(Path("assets/ikon-jahat.svg"), 1, "image[href]", third_party("evil.example")),
-        Problem(Path("foto/logo.svg"), None, "", "berkas '.svg' hanya boleh ada di assets/ (file type not allowed here)"),
+        Problem(Path("foto/logo.svg"), None, "", "berkas '.svg' hanya boleh ada di assets/ atau qr/ (file type not allowed here)"),
         Problem(Path("usaha/shell.php"), None, "", f"jenis berkas '.php' {not_allowed}"),
         Problem(Path("usaha/telaga-batik/index.md"), None, "", f"jenis berkas '.md' {not_allowed}"),
         Problem(Path("x.exe"), None, "", f"jenis berkas '.exe' {not_allowed}"),

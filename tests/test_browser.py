@@ -609,3 +609,27 @@ def test_back_closes_the_photo_viewer_and_then_leaves_the_page(browser: Any, sam
     page.go_back()
     page.wait_for_url(base + "sektor/fesyen/")
     context.close()
+
+
+def test_print_documents_work_under_the_policy_and_print_on_paper(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    # A flyer, a sticker and a printed catalog opened from the site: no blocked script or style
+    # (the `page` fixture fails on any console error), the print button shown by assets/cetak.js,
+    # the print date filled in for the page margins, and a page of paper laid out by @page.
+    base, _ = sample
+    for path in ("cetak/flyer/keripik-sari-rasa/", "cetak/stiker/keripik-sari-rasa/", "cetak/katalog/sektor/kuliner/"):
+        page.goto(base + path)
+        page.locator("[data-umkm-cetak] button").wait_for(state="visible")
+        printed = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--umkm-dicetak')")
+        assert re.fullmatch(r'"Dicetak \d{1,2} \w+ \d{4}"', printed.strip()), printed
+        data = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--umkm-data-per')")
+        assert data.strip().startswith('"Data per '), data
+    page.emulate_media(media="print")
+    assert not page.locator("[data-umkm-cetak]").is_visible()  # the button is not printed
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    # The business page links its QR code, which is served as an image.
+    page.goto(base + "usaha/keripik-sari-rasa/")
+    qr = page.locator('img[src$="qr/keripik-sari-rasa.svg"]')
+    qr.scroll_into_view_if_needed()  # loaded lazily, below the fold
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+    assert page.locator('a[download="qr-keripik-sari-rasa.svg"]').inner_text() == "Unduh QR"

@@ -30,6 +30,7 @@ from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataR
 from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, make_environment
 from generator.outputs.pagefind import IndexedPage
 from generator.outputs.pages import RenderedBusiness, Site, make_site, render_business, render_pages, render_register_page
+from generator.outputs.printing import PrintedBusiness, render_print_outputs, render_printed
 from generator.outputs.search import Spelling, record_order, render_search_page, search_record
 from generator.outputs.seo import render_business_head, render_heads
 from generator.outputs.stats import render_statistics_page
@@ -189,6 +190,7 @@ class BusinessParts:
     head: str  # its page's link preview and JSON-LD (seo.py)
     search: IndexedPage  # its search record
     data: DataRow  # its part of the open data files
+    printed: PrintedBusiness  # its QR code, sticker, flyer and printed-catalog block (printing.py)
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,40 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
         known={p.rendered.page.src_uri: p.head for p in parts},
     )
     records = [p.search for p in sorted(parts, key=lambda p: record_order(p.business))]
-    return SiteContent(catalog, pages, files, [(SCHEMA_URI, schema_text), *data_texts], heads, records), problems
+    print_site = make_site(
+        catalog.region, processed, today=settings.today, site_name=settings.site_name, templates_dir=templates, site_url=settings.site_url
+    )
+    print_page, print_texts = render_print_outputs(print_site, businesses, {p.business.slug: p.printed for p in parts})
+    pages = sorted([*pages, print_page], key=lambda p: p.src_uri)
+    texts = [(SCHEMA_URI, schema_text), *data_texts, *print_texts]
+    return SiteContent(catalog, pages, files, texts, heads, records), problems
+
+
+@dataclass(frozen=True)
+class PrintContent:
+    """What the print documents are made of (`umkm cetak`, generator/pdf.py)."""
+
+    site: Site
+    businesses: list[Business]
+    printed: dict[str, PrintedBusiness]  # slug -> its QR code, sticker, flyer and catalog block
+    files: list[tuple[str, Path]]  # (site uri, file on disk): processed photos
+
+
+@_without_collector_pauses()
+def print_content(settings: Settings, catalog: Catalog) -> tuple[PrintContent | None, list[Problem]]:
+    """The print stage's inputs for a validated catalog: photos processed, businesses enriched and
+    rendered (from the entry cache when unchanged), without rendering the rest of the site."""
+    catalog = redact_catalog(catalog)
+    processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
+    if errors_in(problems):
+        return None, problems
+    data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
+    parts = business_parts(settings, catalog, processed, data, complete=False)
+    site = make_site(
+        catalog.region, processed, today=settings.today, site_name=settings.site_name, templates_dir=settings.templates_dir, site_url=settings.site_url
+    )
+    files = sorted({uri: path for photo in processed.values() for uri, path in photo.cache_files}.items())
+    return PrintContent(site, [p.business for p in parts], {p.business.slug: p.printed for p in parts}, files), problems
 
 
 def business_parts(
@@ -273,7 +308,15 @@ def business_parts(
 ) -> list[BusinessParts]:
     """Enrich and render every business, in slug order; unchanged ones come from the entry cache."""
     region = catalog.region
-    site = make_site(region, photos, today=settings.today, site_name=settings.site_name, repo_url=settings.repo_url, templates_dir=settings.templates_dir)
+    site = make_site(
+        region,
+        photos,
+        today=settings.today,
+        site_name=settings.site_name,
+        repo_url=settings.repo_url,
+        templates_dir=settings.templates_dir,
+        site_url=settings.site_url,
+    )
     lookup = RegionLookup.of(region)
     spelling = Spelling.of(region)
     store = RecordStore(settings.cache_dir / cache.RENDER_DIR)
@@ -315,7 +358,14 @@ def business_parts(
             head = render_business_head(
                 rendered.page, business, region, photos, site_url=settings.site_url, site_name=settings.site_name, templates_dir=settings.templates_dir
             )
-            made = BusinessParts(business, rendered, head, IndexedPage.of(search_record(business, photos, spelling)), data_row(business, region, photos, data))
+            made = BusinessParts(
+                business,
+                rendered,
+                head,
+                IndexedPage.of(search_record(business, photos, spelling)),
+                data_row(business, region, photos, data),
+                render_printed(site, business),
+            )
             return (*_record_of(made), render_story(entry.cerita))
 
         # Each new record is read back as a cached one is, so a first build and a rebuild agree.
@@ -339,7 +389,9 @@ def _record_of(parts: BusinessParts) -> tuple[dict[str, Any], tuple[str, ...]]:
     page = parts.rendered.page
     facts = _PageFacts(page.src_uri, page.title, page.description, page.template, page.image, page.updated)
     data = {"usaha": business, "halaman": codec.encode(facts), "cari": parts.search.url, "produk": parts.data.product_count}
-    return data, (page.html, parts.rendered.card, parts.head, parts.search.html, parts.data.json, parts.data.csv, parts.data.products_csv)
+    printed = parts.printed
+    texts = (page.html, parts.rendered.card, parts.head, parts.search.html, parts.data.json, parts.data.csv, parts.data.products_csv)
+    return data, (*texts, printed.qr_svg, printed.sticker, printed.flyer, printed.block)
 
 
 def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> BusinessParts | None:
@@ -347,7 +399,7 @@ def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> Busines
         return None
     data, texts = stored
     try:
-        page_html, card, head, search_html, data_json, data_csv, products_csv = texts
+        page_html, card, head, search_html, data_json, data_csv, products_csv, qr_svg, sticker, flyer, block = texts
         business = codec.decode(Business, data["usaha"], entry=entry)
         page = GeneratedPage(html=page_html, **codec.decode(_PageFacts, data["halaman"]).__dict__)
         return BusinessParts(
@@ -356,6 +408,7 @@ def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> Busines
             head,
             IndexedPage(str(data["cari"]), search_html),
             DataRow(data_json, data_csv, products_csv, int(data["produk"])),
+            PrintedBusiness(qr_svg, sticker, flyer, block),
         )
     except (codec.CodecError, ValueError, TypeError, KeyError):
         return None

@@ -29,19 +29,20 @@ from generator.core.problems import Problem
 from generator.core.workers import map_items
 
 # Anywhere in the site. Pagefind's own files only under pagefind/, SVG only under the theme's
-# assets/ (an SVG is a document that can hold script: it is audited like a page as well).
+# assets/ and the businesses' QR codes in qr/ (an SVG is a document that can hold script: it is
+# audited like a page as well).
 SUFFIXES = frozenset({
     ".html", ".css", ".js", ".map", ".json", ".xml", ".gz", ".txt", ".csv", ".webmanifest",
     ".webp", ".jpg", ".jpeg", ".png", ".ico", ".woff", ".woff2",
 })  # fmt: skip
-SUFFIXES_UNDER = {
-    ".svg": "assets/",
-    ".wasm": "pagefind/",
-    ".pagefind": "pagefind/",
-    ".pf_meta": "pagefind/",
-    ".pf_index": "pagefind/",
-    ".pf_fragment": "pagefind/",
-    ".pf_filter": "pagefind/",
+SUFFIXES_UNDER: dict[str, tuple[str, ...]] = {
+    ".svg": ("assets/", "qr/"),
+    ".wasm": ("pagefind/",),
+    ".pagefind": ("pagefind/",),
+    ".pf_meta": ("pagefind/",),
+    ".pf_index": ("pagefind/",),
+    ".pf_fragment": ("pagefind/",),
+    ".pf_filter": ("pagefind/",),
 }
 NAMES = frozenset({"_headers", "_headers.nginx", ".nojekyll", "CNAME"})  # hosting files
 # Site paths (regular expressions) a `<script src>` may load: Material's bundle, search worker and
@@ -222,7 +223,7 @@ def _audit_file(path: Path, rel: str, rules: _Rules) -> list[Problem]:
             shown = suffix or name
             return [Problem(Path(rel), None, "", f"jenis berkas '{shown}' tidak ada di daftar yang boleh diterbitkan (file type not allowed)")]
         if not rel.startswith(under):
-            return [Problem(Path(rel), None, "", f"berkas '{suffix}' hanya boleh ada di {under} (file type not allowed here)")]
+            return [Problem(Path(rel), None, "", f"berkas '{suffix}' hanya boleh ada di {' atau '.join(under)} (file type not allowed here)")]
     if suffix in _IMAGE_FORMATS:
         return _audit_image(path, rel, _IMAGE_FORMATS[suffix])
     if suffix in (".html", ".svg"):

@@ -97,6 +97,21 @@ def business_uri(slug: str) -> str:
     return f"usaha/{slug}.md"
 
 
+def qr_uri(slug: str) -> str:
+    """The business's QR code (printing.py), an SVG file to download."""
+    return f"qr/{slug}.svg"
+
+
+def sticker_uri(slug: str) -> str:
+    """The business's shop-window sticker, a print document (printing.py)."""
+    return f"cetak/stiker/{slug}/index.html"
+
+
+def flyer_uri(slug: str) -> str:
+    """The business's flyer, a print document (printing.py)."""
+    return f"cetak/flyer/{slug}/index.html"
+
+
 def find_photo(photos: dict[Path, ProcessedPhoto], entry: Entry, rel: str) -> ProcessedPhoto | None:
     """The processed photo an entry's field names (None when the images stage refused it)."""
     # The images stage keys photos by resolved absolute path (images.photo_source).

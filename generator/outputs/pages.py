@@ -28,9 +28,12 @@ from generator.outputs.generated import (
     GeneratedPage,
     business_uri,
     find_photo,
+    flyer_uri,
     listing_uri,
     make_environment,
     page_url,
+    qr_uri,
+    sticker_uri,
     url_to,
 )
 from generator.outputs.story import render_story
@@ -148,6 +151,7 @@ class Site:
     page_size: int
     env: jinja2.Environment = field(repr=False)
     repo_url: str = ""  # mkdocs.yml `repo_url`: where the "Perbarui data" and registration forms live
+    site_url: str = ""  # the site's canonical address: QR codes point there (printing.py); "" means no QR
     # (entry folder, photo path) -> photo; a business's photos are looked up on several pages.
     found: dict[tuple[Path, str], ProcessedPhoto | None] = field(default_factory=dict, repr=False)
 
@@ -203,10 +207,11 @@ def make_site(
     directory_urls: bool = True,
     page_size: int = PAGE_SIZE,
     repo_url: str = "",
+    site_url: str = "",
 ) -> Site:
     """What every page of one build shares."""
     env = make_environment(templates_dir or TEMPLATES_DIR)
-    return Site(region, photos, today, site_name, directory_urls, page_size, env, repo_url)
+    return Site(region, photos, today, site_name, directory_urls, page_size, env, repo_url, site_url)
 
 
 def render_business(site: Site, business: Business) -> RenderedBusiness:
@@ -310,6 +315,7 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         sector_url=link(listing_uri(f"sektor/{business.sector.key}", 1)),
         kecamatan_url=link(listing_uri(f"kecamatan/{business.kecamatan.slug}", 1)),
         badge_certificates=_one_per_kind(business.valid_certificates),
+        print_links=_print_links(site, entry.slug, link),
         update_url=links.issue_form_url(site.repo_url, links.UPDATE, slug=entry.slug, title=f"Perbarui data: {entry.nama}"),
         report_url=links.issue_form_url(site.repo_url, links.REPORT, slug=entry.slug, title=f"Laporan kesalahan: {entry.nama}"),
         crumbs=[
@@ -329,6 +335,24 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         image=cover_photo.jpeg.uri if cover_photo else "",
         updated=entry.diperbarui,
     )
+
+
+@dataclass(frozen=True)
+class PrintLinks:
+    """The business page's QR code and its print documents (printing.py)."""
+
+    qr: str
+    qr_download: str  # the file name a download gets
+    sticker: str
+    flyer: str
+
+
+def _print_links(site: Site, slug: str, link: Callable[[str], str]) -> PrintLinks | None:
+    # Without a site URL there is no address for a QR code to hold, so no QR and no print links.
+    if not site.site_url:
+        return None
+    sticker, flyer = (posixpath.dirname(uri) + "/" for uri in (sticker_uri(slug), flyer_uri(slug)))
+    return PrintLinks(link(qr_uri(slug)), f"qr-{slug}.svg", link(sticker), link(flyer))
 
 
 def _render_listing(site: Site, listing: _Listing, rendered: Mapping[str, RenderedBusiness]) -> list[GeneratedPage]:
