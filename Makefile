@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install serve build check test lint browser schema clean lighthouse
+.PHONY: install serve build check test lint browser schema clean lighthouse cetak gambar-cetak
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,9 +25,18 @@ build: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(VENV)/bin/umkm check
 
-# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download), and its
+# old headless shell, which prints the PDFs of `umkm cetak` in one process (tests/test_cetak.py).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && command -v chromium-headless-shell; } >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-headless-shell >/dev/null; }
+
+# PDFs to print (README, "Untuk Dinas"): catalogs, stickers and flyers into cetak/.
+cetak: $(VENV)/.installed browser
+	$(VENV)/bin/umkm cetak
+
+# The README's pictures of the printed formats (docs/cetak/*.png), from the sample catalog.
+gambar-cetak: $(VENV)/.installed browser
+	$(PY) benchmarks/gambar_cetak.py docs/cetak
 
 test: $(VENV)/.installed browser
 	$(VENV)/bin/ruff check generator tests benchmarks
@@ -39,7 +48,7 @@ schema: $(VENV)/.installed
 	$(VENV)/bin/umkm formulir
 
 clean:
-	rm -rf site .cache $(VENV) *.egg-info
+	rm -rf site cetak .cache $(VENV) *.egg-info
 
 # A benchmark, not a test: Lighthouse (pinned in benchmarks/lighthouse/package.json) on the sample.
 lighthouse: $(VENV)/.installed browser

@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from generator.builder.pipeline import SCHEMA_URI, Settings, attention_problems, build_date, check_catalog, enrich_businesses
 from generator.core.integrity import integrity_notes
@@ -123,6 +124,20 @@ def _parser() -> argparse.ArgumentParser:
     periksa_pr.add_argument("--status", type=Path, help="tulis status commit (JSON: sha, state, context, description) ke berkas ini")
     periksa_pr.add_argument("--tanggal", help="tanggal pemeriksaan TAHUN-BULAN-HARI (bawaan: hari ini)")
     periksa_pr.set_defaults(run=run_periksa_pr)
+
+    cetak = sub.add_parser(
+        "cetak", help="tulis PDF untuk dicetak: katalog (seluruhnya, per sektor, per kecamatan), stiker etalase (A6) dan flyer (A5) setiap usaha"
+    )
+    cetak.add_argument(
+        "sasaran",
+        nargs="*",
+        metavar="SASARAN",
+        help="yang dicetak (bawaan: semua): katalog, sektor, sektor/KUNCI, kecamatan, kecamatan/NAMA, stiker, stiker/SLUG, flyer, flyer/SLUG, usaha/SLUG",
+    )
+    cetak.add_argument("--keluaran", type=Path, default=Path("cetak"), help="folder PDF (bawaan: cetak/)")
+    cetak.add_argument("--tanggal", help="tanggal data TAHUN-BULAN-HARI, tertulis 'Data per ...' (bawaan: seperti umkm build)")
+    cetak.add_argument("--tanggal-cetak", help="tanggal cetak TAHUN-BULAN-HARI yang tertulis di setiap halaman (bawaan: hari ini)")
+    cetak.set_defaults(run=run_cetak)
 
     impor = sub.add_parser("import", help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
     impor.add_argument("sheet", type=Path, metavar="BERKAS", help="berkas .csv atau .xlsx")
@@ -520,6 +535,115 @@ def run_import(args: argparse.Namespace) -> int:
         summary += f"; {len(report.failed_rows)} baris bermasalah tidak ditulis (baris {', '.join(map(str, report.failed_rows))})"
     print(summary + ".", file=sys.stderr)
     return 1 if errors_in(report.problems) else 0
+
+
+def run_cetak(args: argparse.Namespace) -> int:
+    """Print documents to PDF files; the documents are prepared in a child process, so Chromium's
+    memory never adds to the build stages' (generator/pdf.py)."""
+    from datetime import date
+
+    from generator import pdf
+    from generator.pages import format_tanggal
+    from generator.workers import run_apart
+
+    settings = load_settings(args.config_file, args.tanggal)
+    try:
+        renderer = pdf.find_renderer()
+        pdf.require_pypdf()
+    except pdf.PrintError as exc:
+        _fail(f"cetak: {exc}")
+    if not settings.site_url:
+        _fail("cetak: site_url di mkdocs.yml kosong; kode QR perlu alamat situs (isi site_url atau UMKM_SITE_URL)")
+    try:
+        printed_on = build_date(args.tanggal_cetak) if args.tanggal_cetak else date.today()
+    except ValueError:
+        _fail(f"--tanggal-cetak harus berbentuk TAHUN-BULAN-HARI (ditemukan '{args.tanggal_cetak}')")
+    with tempfile.TemporaryDirectory(prefix="umkm-cetak-") as work:
+        problems, plan, refused = run_apart(lambda: _prepare_print(settings, args.sasaran, Path(work)))
+        if refused:
+            _fail(f"cetak: {refused}")
+        print_problems(errors_in(problems))
+        if plan is None:
+            print("Tidak ada yang dicetak: perbaiki galat katalog lalu jalankan lagi. (nothing printed)", file=sys.stderr)
+            return 1
+        sheets: dict[str, int] = {}
+
+        def report(written: pdf.Written) -> None:
+            if written.path.parent.name in (pdf.STICKER, pdf.FLYER) and written.path.parent.parent == args.keluaran:
+                sheets[written.path.parent.name] = sheets.get(written.path.parent.name, 0) + 1
+            else:
+                print(f"Ditulis: {display_path(written.path)} ({written.pages} halaman)")
+
+        try:
+            pdf.print_plan(plan, renderer, args.keluaran, print_date=format_tanggal(printed_on), report=report)
+        except pdf.PrintError as exc:
+            _fail(f"cetak: {exc}")
+        for kind, count in sorted(sheets.items()):
+            print(f"Ditulis: {count} {kind} di {display_path(args.keluaran / kind)}/")
+    return 0
+
+
+_TARGETS = "katalog, sektor, sektor/KUNCI, kecamatan, kecamatan/NAMA, stiker, stiker/SLUG, flyer, flyer/SLUG, usaha/SLUG"
+
+
+def _prepare_print(settings: Settings, targets: list[str], work: Path) -> tuple[list[Problem], Any, str]:
+    """(problems, the print plan or None, a refusal of the targets or "") — run in a child process."""
+    from generator import pdf
+    from generator.pages import TEMPLATES_DIR
+    from generator.pipeline import print_content
+
+    catalog, problems = check_catalog(settings, photos=False)
+    if catalog is None or errors_in(problems):
+        return problems, None, ""
+    content, more = print_content(settings, catalog)
+    problems += more
+    if content is None or errors_in(problems):
+        return problems, None, ""
+    try:
+        names, sheets = print_targets(targets, content.businesses, catalog.region)
+    except ValueError as exc:
+        return problems, None, str(exc)
+    assets = (settings.templates_dir or TEMPLATES_DIR).parent.parent / "assets"
+    plan = pdf.prepare_plan(
+        content.site, content.businesses, content.printed, content.files, assets, work, catalogs=lambda c: c.name in names, sheets=sheets
+    )
+    if not plan.catalogs and not plan.sheets:
+        return problems, None, "tidak ada yang dicetak: sasaran itu belum punya usaha"
+    return problems, plan, ""
+
+
+def print_targets(targets: list[str], businesses: list[Any], region: Region) -> tuple[set[str], dict[str, list[str]]]:
+    """What `umkm cetak SASARAN...` names: (printed catalogs' names, {"stiker"/"flyer": slugs})."""
+    slugs = sorted(b.slug for b in businesses)
+    sectors = {s.key for s in region.sectors}
+    kecamatan = {k.slug: k.slug for k in region.kecamatan} | {k.nama.casefold(): k.slug for k in region.kecamatan}
+    names: set[str] = set()
+    sheets: dict[str, list[str]] = {"stiker": [], "flyer": []}
+    for target in targets or ["semua"]:
+        kind, _, value = target.strip().strip("/").partition("/")
+        if kind == "semua" and not value:
+            names |= {"katalog", *(f"katalog-{key}" for key in sectors), *(f"katalog-kecamatan-{k}" for k in kecamatan.values())}
+            sheets = {"stiker": list(slugs), "flyer": list(slugs)}
+        elif kind == "katalog" and not value:
+            names.add("katalog")
+        elif kind == "sektor":
+            if value and value not in sectors:
+                raise ValueError(f"sektor '{value}' tidak ada di wilayah; pilih salah satu: {', '.join(sorted(sectors))}")
+            names |= {f"katalog-{key}" for key in ([value] if value else sectors)}
+        elif kind == "kecamatan":
+            if value and value.casefold() not in kecamatan:
+                raise ValueError(f"kecamatan '{value}' tidak ada di wilayah (tulis nama atau slug, misalnya cibitung)")
+            names |= {f"katalog-kecamatan-{k}" for k in ([kecamatan[value.casefold()]] if value else kecamatan.values())}
+        elif kind in ("stiker", "flyer", "usaha"):
+            if value and value not in slugs:
+                raise ValueError(f"usaha '{value}' tidak ada di katalog")
+            if kind == "usaha" and not value:
+                raise ValueError("usaha/SLUG: sebutkan slug usaha, misalnya usaha/keripik-sari-rasa")
+            for sheet in ("stiker", "flyer") if kind == "usaha" else (kind,):
+                sheets[sheet] = sorted({*sheets[sheet], *([value] if value else slugs)})
+        else:
+            raise ValueError(f"sasaran '{target}' tidak dikenal; pilih: semua, {_TARGETS}")
+    return names, {kind: items for kind, items in sheets.items() if items}
 
 
 def _region_or_exit(settings: Settings) -> Region:

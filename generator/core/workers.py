@@ -48,6 +48,38 @@ def map_items(fn: Callable[[_T], _R], items: Sequence[_T], *, workers: int | Non
     return [fn(item) for item in items]
 
 
+def run_apart(fn: Callable[[], _R]) -> _R:
+    """`fn()` in a forked child process, whose memory goes back to the system when it ends (Linux;
+    elsewhere here). For a step whose peak must not add to the next one's (umkm cetak prepares its
+    documents apart, then only Chromium's memory counts). Its result and exceptions are pickled."""
+    if not sys.platform.startswith("linux"):
+        return fn()
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            outcome: tuple[bool, Any] = (True, fn())
+        except BaseException as exc:
+            outcome = (False, exc)
+        writer.send(outcome)
+
+    process = context.Process(target=child)
+    process.start()
+    writer.close()
+    try:
+        ok, value = reader.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(f"proses anak berhenti tanpa hasil (kode {process.exitcode}); memori habis?") from None
+    finally:
+        process.join()
+        reader.close()
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return,unused-ignore]
+
+
 def _call(index: int) -> Any:
     assert _job is not None  # set by map_items before the fork
     fn, items = _job
