@@ -164,3 +164,7 @@ def test_unknown_target_is_refused_with_the_choices(project: Path, make_entry: M
     assert result.returncode == 2
     assert "sektor 'sepatu' tidak ada di wilayah; pilih salah satu: fesyen, jasa" in result.stderr
     assert not (project / "cetak").exists()
+    # A listing taken down is not printed, as it is not published.
+    make_entry("usaha-turun", {"nama": "Usaha Diturunkan", "diturunkan": {"alasan": "Dilaporkan penipu", "tanggal": "2026-11-20"}})
+    result = run_umkm(project, "cetak", "usaha/usaha-turun")
+    assert result.returncode == 2 and "usaha 'usaha-turun' tidak ada di katalog" in result.stderr

@@ -182,6 +182,7 @@ def test_data_css_carries_the_build_date_and_escapes_the_name() -> None:
 def built(project: Path, make_entry: MakeEntry) -> Path:
     make_entry("telaga-batik", FULL, photos={"foto/sampul.jpg": (900, 600), "foto/galeri.jpg": (700, 500), "foto/batik.jpg": (800, 800)})
     make_entry("keripik-sari-rasa")
+    make_entry("usaha-turun", {"nama": "Usaha Diturunkan", "diturunkan": {"alasan": "Dilaporkan penipu", "tanggal": "2026-11-20"}})
     result = build(project)
     assert result.returncode == 0, result.stderr
     return project / "site"
@@ -209,3 +210,6 @@ def test_built_site_holds_the_print_documents(built: Path) -> None:
     assert "Sektor Fesyen" in index and "Kecamatan Cibitung" in index
     # Print documents are not search-engine pages.
     assert "cetak/stiker" not in read(built, "sitemap.xml")
+    # A listing taken down (#13: `diturunkan`) is printed nowhere.
+    assert not (built / "qr" / "usaha-turun.svg").exists() and not (built / "cetak" / "stiker" / "usaha-turun").exists()
+    assert not any("Usaha Diturunkan" in path.read_text(encoding="utf-8") for path in (built / "cetak").rglob("*.html"))

@@ -283,8 +283,9 @@ class PrintContent:
 @_without_collector_pauses()
 def print_content(settings: Settings, catalog: Catalog) -> tuple[PrintContent | None, list[Problem]]:
     """The print stage's inputs for a validated catalog: photos processed, businesses enriched and
-    rendered (from the entry cache when unchanged), without rendering the rest of the site."""
-    catalog = redact_catalog(catalog)
+    rendered (from the entry cache when unchanged), without rendering the rest of the site.
+    Listings taken down (`diturunkan`) are not printed, as they are not published."""
+    catalog = redact_catalog(published_catalog(catalog))
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
