@@ -539,12 +539,12 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_cetak(args: argparse.Namespace) -> int:
     """Print documents to PDF files; the documents are prepared in a child process, so Chromium's
-    memory never adds to the build stages' (generator/pdf.py)."""
+    memory never adds to the build stages' (generator/outputs/pdf.py)."""
     from datetime import date
 
-    from generator import pdf
-    from generator.pages import format_tanggal
-    from generator.workers import run_apart
+    from generator.core.workers import run_apart
+    from generator.outputs import pdf
+    from generator.outputs.pages import format_tanggal
 
     settings = load_settings(args.config_file, args.tanggal)
     try:
@@ -588,9 +588,9 @@ _TARGETS = "katalog, sektor, sektor/KUNCI, kecamatan, kecamatan/NAMA, stiker, st
 
 def _prepare_print(settings: Settings, targets: list[str], work: Path) -> tuple[list[Problem], Any, str]:
     """(problems, the print plan or None, a refusal of the targets or "") — run in a child process."""
-    from generator import pdf
-    from generator.pages import TEMPLATES_DIR
-    from generator.pipeline import print_content
+    from generator.builder.pipeline import print_content
+    from generator.outputs import pdf
+    from generator.outputs.pages import TEMPLATES_DIR
 
     catalog, problems = check_catalog(settings, photos=False)
     if catalog is None or errors_in(problems):

@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from generator import pdf
+from generator.outputs import pdf
 from tests.conftest import ROOT, MakeEntry
 from tests.test_build import run_umkm
 

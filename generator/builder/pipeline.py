@@ -272,7 +272,7 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
 
 @dataclass(frozen=True)
 class PrintContent:
-    """What the print documents are made of (`umkm cetak`, generator/pdf.py)."""
+    """What the print documents are made of (`umkm cetak`, generator/outputs/pdf.py)."""
 
     site: Site
     businesses: list[Business]

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.enrich import Business
-from generator.pages import Site
-from generator.printing import (
+from generator.core.business import Business
+from generator.outputs.pages import Site
+from generator.outputs.printing import (
     FLYER,
     STICKER,
     PrintedBusiness,
