@@ -77,7 +77,8 @@ def test_printed_parts_of_a_business(tmp_path: Path) -> None:
     assert "<script" not in printed.qr_svg and 'fill="#fff"' in printed.qr_svg
     # The sticker: name, where to find it, the QR code and the URL it holds.
     assert "Temukan kami di" in printed.sticker and SITE in printed.sticker and "Telaga Batik" in printed.sticker
-    assert 'class="umkm-qr"' in printed.sticker and "https://umkm.bekasikab.go.id/katalog/usaha/telaga-batik/" in printed.sticker
+    assert 'class="umkm-qr" src="../../../qr/telaga-batik.svg"' in printed.sticker
+    assert "https://umkm.bekasikab.go.id/katalog/usaha/telaga-batik/" in printed.sticker
     # Links from cetak/stiker/telaga-batik/index.html: the print stylesheet, the build date, the script.
     links = {dict(attrs).get("href") or dict(attrs).get("src") for tag, attrs in parse_tags(printed.sticker) if tag in ("link", "script")}
     assert links == {"../../../assets/cetak.css", "../../data.css", "../../../assets/cetak.js", "../../../assets/ikon-32.png"}
@@ -155,12 +156,17 @@ def test_a_part_of_a_catalog_for_the_pdf(tmp_path: Path) -> None:
     whole = printed_catalogs(site, items)[0]
     blocks = {b.slug: render_printed(site, b).block for b in items}
     by_slug = {b.slug: b for b in items}
-    front = render_catalog(
-        site, whole, by_slug, blocks, PrintOptions(front=True, group_range=(0, 0, 0, 0), pdf_css="../pdf-1.css", script=False)
+    none = (0, 0, 0, 0)
+    cover = render_catalog(
+        site, whole, by_slug, blocks, PrintOptions(cover=True, contents=(0, 0), group_range=none, pdf_css="x.css", script=False)
     )
-    assert 'id="halaman-telaga-batik"></span>' in front and 'class="umkm-blok"' not in front
-    assert '<link rel="stylesheet" href="../pdf-1.css">' in front and "<script" not in front
-    part = render_catalog(site, whole, by_slug, blocks, PrintOptions(front=False, group_range=(1, 0, 1, 1), script=False))
+    assert "Jumlah usaha" in cover and "Daftar isi" not in cover and 'class="umkm-blok"' not in cover
+    assert '<link rel="stylesheet" href="x.css">' in cover and "<script" not in cover
+    # The second entry of the contents on its own: its group, the page-number cell umkm cetak fills.
+    contents = render_catalog(site, whole, by_slug, blocks, PrintOptions(cover=False, contents=(1, 2), group_range=none, script=False))
+    assert "Jumlah usaha" not in contents and "<h2 id=\"daftar-isi\">" not in contents and "Sektor Fesyen" in contents
+    assert 'id="halaman-telaga-batik"></span>' in contents and "halaman-keripik-sari-rasa" not in contents
+    part = render_catalog(site, whole, by_slug, blocks, PrintOptions(cover=False, contents=(0, 0), group_range=(1, 0, 1, 1), script=False))
     assert "Daftar isi" not in part and "Telaga Batik" in part and "Keripik Sari Rasa" not in part
 
 

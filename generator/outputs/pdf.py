@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.business import Business
-from generator.outputs.pages import Site
+from generator.outputs.pages import Site, qr_uri
 from generator.outputs.printing import (
     FLYER,
     STICKER,
@@ -49,6 +49,7 @@ CHROMIUM_PROGRAMS = (
     "google-chrome",
 )
 PART_SIZE = 40  # businesses per part of a printed catalog (about ten A4 pages)
+CONTENTS_SIZE = 200  # entries per part of its table of contents (about two pages in two columns)
 SHEETS_PER_DOCUMENT = 40  # stickers or flyers printed in one go, then split
 TIMEOUT_SECONDS = 600
 INSTALL_HINT = "jalankan `make cetak` (memasang paket Debian chromium-headless-shell dan pustaka pypdf)"
@@ -70,7 +71,7 @@ class CatalogJob:
 
     name: str  # file name stem, e.g. "katalog-kuliner"
     title: str
-    front: Path  # cover and table of contents
+    front: tuple[Path, ...]  # the cover, then the table of contents in parts
     parts: tuple[Path, ...]
     slugs: tuple[tuple[str, ...], ...]  # the businesses of each part, in order
 
@@ -141,6 +142,9 @@ def prepare_plan(
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists():
             target.symlink_to(path)
+    for slug, parts in printed.items():
+        if parts.qr_svg:
+            _write(work_dir, qr_uri(slug), parts.qr_svg)
     (work_dir / "assets").mkdir(exist_ok=True)
     shutil.copyfile(assets_dir / "cetak.css", work_dir / "assets" / "cetak.css")
     (work_dir / "cetak").mkdir(exist_ok=True)
@@ -172,7 +176,16 @@ def _prepare_catalog(
         src = f"pdf/{catalog.name}-{label}.html"
         return _write(work_dir, src, render_catalog(site, catalog, by_slug, blocks, options, uri=src))
 
-    front = document("depan", PrintOptions(front=True, group_range=(0, 0, 0, 0), pdf_css=f"{catalog.name}-depan.css", script=False))
+    none = (0, 0, 0, 0)  # no blocks
+    front = [
+        document("sampul", PrintOptions(cover=True, contents=(0, 0), group_range=none, pdf_css=f"{catalog.name}-sampul.css", script=False))
+    ]
+    for start in range(0, len(catalog.slugs), CONTENTS_SIZE):
+        label = f"isi-{len(front):03d}"
+        part = (start, start + CONTENTS_SIZE)
+        front.append(
+            document(label, PrintOptions(cover=False, contents=part, group_range=none, pdf_css=f"{catalog.name}-{label}.css", script=False))
+        )
     parts: list[Path] = []
     slugs: list[tuple[str, ...]] = []
     for index, group in enumerate(catalog.groups):
@@ -183,11 +196,17 @@ def _prepare_catalog(
             parts.append(
                 document(
                     label,
-                    PrintOptions(front=False, group_range=(index, start, index, end), pdf_css=f"{catalog.name}-{label}.css", script=False),
+                    PrintOptions(
+                        cover=False,
+                        contents=(0, 0),
+                        group_range=(index, start, index, end),
+                        pdf_css=f"{catalog.name}-{label}.css",
+                        script=False,
+                    ),
                 )
             )
             slugs.append(group.slugs[start:end])
-    return CatalogJob(catalog.name, catalog.title, front, tuple(parts), tuple(slugs))
+    return CatalogJob(catalog.name, catalog.title, tuple(front), tuple(parts), tuple(slugs))
 
 
 def _write(work_dir: Path, src: str, html: str) -> Path:
@@ -222,9 +241,17 @@ def print_catalog(job: CatalogJob, renderer: Renderer, target: Path, *, print_da
 
     with tempfile.TemporaryDirectory(prefix="umkm-cetak-") as scratch:
         temp = Path(scratch)
-        front_pdf = temp / "depan.pdf"
-        _print(renderer, job.front, front_pdf, pdf_css(print_date=print_date))
-        front_pages = len(PdfReader(front_pdf).pages)
+
+        def print_front(toc: Mapping[str, int]) -> tuple[list[Path], int]:
+            pdfs, page = [], 1
+            for number, document in enumerate(job.front):
+                out = temp / f"depan-{number:03d}.pdf"
+                _print(renderer, document, out, pdf_css(print_date=print_date, first_page=page, toc_pages=toc))
+                page += len(PdfReader(out).pages)
+                pdfs.append(out)
+            return pdfs, page - 1
+
+        front_pdfs, front_pages = print_front({})
         for _attempt in range(3):
             toc: dict[str, int] = {}
             part_pdfs = []
@@ -240,14 +267,13 @@ def print_catalog(job: CatalogJob, renderer: Renderer, target: Path, *, print_da
                 toc.update({slug: next_page + found[block_anchor(slug)] for slug in slugs})
                 part_pdfs.append(part_pdf)
                 next_page += len(reader.pages)
-            _print(renderer, job.front, front_pdf, pdf_css(print_date=print_date, toc_pages=toc))
-            pages = len(PdfReader(front_pdf).pages)
+            front_pdfs, pages = print_front(toc)
             if pages == front_pages:
                 break
             front_pages = pages  # the numbers moved the contents onto another page count: number again
         else:
             raise PrintError(f"{job.name}: daftar isi tidak stabil setelah tiga kali cetak")
-        count = _join([front_pdf, *part_pdfs], target, title=job.title)
+        count = _join([*front_pdfs, *part_pdfs], target, title=job.title)
     return Written(target, count)
 
 
@@ -305,7 +331,7 @@ def _run_chromium(renderer: Renderer, document: Path, target: Path) -> subproces
             "--no-first-run",
             f"--user-data-dir={profile}",
             f"--print-to-pdf={target}",
-            *(["--single-process"] if renderer.single_process else []),
+            *(["--single-process", "--no-zygote"] if renderer.single_process else []),
             document.resolve().as_uri(),
         ]
         try:

@@ -106,7 +106,8 @@ class TocGroup:
 class PrintOptions:
     """How a catalog document is rendered: whole for the site, in parts for `umkm cetak`."""
 
-    front: bool = True  # cover and table of contents
+    cover: bool = True
+    contents: tuple[int, int] | None = None  # (first, end) entries of the table of contents; None: all of it
     group_range: tuple[int, int, int, int] | None = None  # (first group, first index, last group, end index): a part of the blocks
     pdf_css: str = ""  # umkm cetak's stylesheet for one pass (`pdf_css`): print date, first page number, contents' page numbers
     script: bool = True  # assets/cetak.js: the print date and button in a browser
@@ -142,12 +143,6 @@ def qr_svg_file(data: str, title: str) -> str:
     return out.getvalue().decode("ascii") + "\n"
 
 
-def qr_svg_inline(data: str, label: str) -> Markup:
-    """The QR code as inline SVG that scales to its box (vector in print, no extra request)."""
-    svg = _qr(data).svg_inline(scale=1, border=4, omitsize=True, svgclass="umkm-qr", lineclass=None, dark="#000", light="#fff")
-    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))
-
-
 def render_printed(site: Site, business: Business) -> PrintedBusiness:
     """A business's QR file, sticker, flyer and catalog block."""
     slug = business.slug
@@ -181,16 +176,20 @@ class Sheet:
     """One business as print shows it; every URL already relative to its document."""
 
     b: Business
-    qr: Markup  # inline SVG ("" when the site has no URL)
+    # Its QR code file (qr/<slug>.svg; "" when the site has no URL). An image, not inline SVG: a
+    # catalog of 10,000 would repeat 2 KB of path per business in each document that holds it.
+    qr_src: str
+    qr_alt: str
     page_url: str  # canonical URL of its page, printed under the QR code
     products: tuple[PrintProduct, ...]
 
 
 def make_sheet(site: Site, business: Business, link: Callable[[str], str], products: int) -> Sheet:
-    target = qr_target(site.site_url, business.slug)
+    has_qr = bool(qr_target(site.site_url, business.slug))
     return Sheet(
         b=business,
-        qr=qr_svg_inline(target, _qr_label(site, business)) if target else Markup(""),
+        qr_src=link(qr_uri(business.slug)) if has_qr else "",
+        qr_alt=_qr_label(site, business),
         page_url=business_url(site.site_url, business.slug),
         products=_products(site, business, link, products),
     )
@@ -259,21 +258,7 @@ def render_catalog(
     src = uri or catalog.uri
     here = posixpath.dirname(src)
     root = posixpath.relpath(".", here) + "/" if here else ""
-    toc = tuple(
-        TocGroup(
-            group.heading,
-            tuple(
-                TocEntry(
-                    nama=businesses[slug].nama,
-                    detail=businesses[slug].sector.label if catalog.detail == "sektor" else businesses[slug].kecamatan.nama,
-                    anchor=block_anchor(slug),
-                    page_id=toc_page_id(slug),
-                )
-                for slug in group.slugs
-            ),
-        )
-        for group in catalog.groups
-    )
+    toc = _contents(catalog, businesses, options.contents)
     groups = []
     for index, group in enumerate(catalog.groups):
         slugs = _part(group.slugs, index, options.group_range)
@@ -297,6 +282,7 @@ def render_catalog(
         count=count,
         sectors=sorted({businesses[s].sector.label for s in catalog.slugs}),
         toc=toc,
+        toc_heading=options.contents is None or options.contents[0] == 0,
         groups=groups,
         today=site.today,
         site_url=site.site_url,
@@ -417,6 +403,30 @@ def _products(site: Site, business: Business, link: Callable[[str], str], limit:
         PrintProduct(p.nama, p.harga, p.satuan, _print_photo(site, business, p.foto[0], p.nama, link) if p.foto else None)
         for p in business.products[:limit]
     )
+
+
+def _contents(catalog: PrintedCatalog, businesses: Mapping[str, Business], part: tuple[int, int] | None) -> tuple[TocGroup, ...]:
+    """The table of contents, or entries first..end of it (a group continued from the previous
+    part says so)."""
+    toc = []
+    at = 0
+    for group in catalog.groups:
+        start, end = (0, len(group.slugs)) if part is None else (max(part[0] - at, 0), min(part[1] - at, len(group.slugs)))
+        at += len(group.slugs)
+        if start >= end:
+            continue
+        heading = f"{group.heading} (lanjutan)" if group.heading and start > 0 else group.heading
+        entries = tuple(
+            TocEntry(
+                nama=businesses[slug].nama,
+                detail=businesses[slug].sector.label if catalog.detail == "sektor" else businesses[slug].kecamatan.nama,
+                anchor=block_anchor(slug),
+                page_id=toc_page_id(slug),
+            )
+            for slug in group.slugs[start:end]
+        )
+        toc.append(TocGroup(heading, entries))
+    return tuple(toc)
 
 
 def _file_linker(src: str) -> Callable[[str], str]:

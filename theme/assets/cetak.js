@@ -1,4 +1,4 @@
-// Print documents (generator/printing.py): states the day a page is printed in the page margins
+// Print documents (generator/outputs/printing.py): states the day a page is printed in the page margins
 // (assets/cetak.css reads --umkm-dicetak) and shows the print button. A file, not an inline
 // script, so the site's Content-Security-Policy needs no exception; without it a page still prints.
 (function () {
