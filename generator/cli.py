@@ -542,9 +542,9 @@ def run_cetak(args: argparse.Namespace) -> int:
     memory never adds to the build stages' (generator/outputs/pdf.py)."""
     from datetime import date
 
+    from generator.core.formatting import format_tanggal
     from generator.core.workers import run_apart
     from generator.outputs import pdf
-    from generator.outputs.pages import format_tanggal
 
     settings = load_settings(args.config_file, args.tanggal)
     try:
@@ -590,7 +590,7 @@ def _prepare_print(settings: Settings, targets: list[str], work: Path) -> tuple[
     """(problems, the print plan or None, a refusal of the targets or "") — run in a child process."""
     from generator.builder.pipeline import print_content
     from generator.outputs import pdf
-    from generator.outputs.pages import TEMPLATES_DIR
+    from generator.outputs.generated import TEMPLATES_DIR
 
     catalog, problems = check_catalog(settings, photos=False)
     if catalog is None or errors_in(problems):

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.business import Business
-from generator.outputs.pages import Site, qr_uri
+from generator.outputs.generated import qr_uri
+from generator.outputs.pages import Site
 from generator.outputs.printing import (
     FLYER,
     STICKER,
