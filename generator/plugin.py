@@ -24,7 +24,7 @@ from generator.core.problems import WARNING, errors_in, format_problems
 from generator.core.quality import REQUIREMENTS, make_rules
 from generator.outputs.audit import audit_site, theme_inline_scripts
 from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL
-from generator.outputs.pagefind import SearchIndexError, index_site
+from generator.outputs.pagefind import SEARCH_DIR, SearchIndexError, index_site
 from generator.outputs.publish import publish_site
 
 log = logging.getLogger("mkdocs.plugins.umkm")
@@ -119,14 +119,14 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         assert self.content is not None
         try:
             # A preview of some entries indexes them in a temporary folder: the kept one is the whole catalog's.
-            work_dir = None if _preview_slugs() else self.settings(config).cache_dir / "cari"
+            work_dir = None if _preview_slugs() else self.settings(config).cache_dir / SEARCH_DIR
             stats = index_site(Path(config.site_dir), self.content.search_records, work_dir=work_dir)
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from None
         log.info(f"Indeks pencarian: {stats.records} usaha dalam {stats.seconds:.1f} detik")
         # Last: the policy hashes the inline code of the pages as written.
         publish_site(Path(config.site_dir), site_url=config.site_url or "", site_name=config.site_name, description=config.site_description or "", data_license_url=self.config.data_license_url)
-        _audit(config, self.settings(config).cache_dir / "audit.json")  # after everything is written: a site that fails the audit fails the build
+        _audit(config)  # after everything is written: a site that fails the audit fails the build
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         settings = self.settings(config)
@@ -226,12 +226,10 @@ def _yaml_quote(text: str) -> str:
     return '"' + _YAML_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
 
 
-def _audit(config: MkDocsConfig, cache_file: Path) -> None:
+def _audit(config: MkDocsConfig) -> None:
     """Fail the build when the written site holds what must not be published (generator/outputs/audit.py)."""
     # Material's own inline scripts are known from its templates; an override in custom_dir is not trusted.
     theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
-    problems = audit_site(
-        Path(config.site_dir), site_url=config.site_url or "", inline_scripts=theme_inline_scripts(theme_dirs), cache_file=cache_file
-    )
+    problems = audit_site(Path(config.site_dir), site_url=config.site_url or "", inline_scripts=theme_inline_scripts(theme_dirs))
     if problems:
         raise PluginError("Audit keamanan situs gagal; situs ini tidak boleh diterbitkan (site security audit failed):\n" + format_problems(problems))

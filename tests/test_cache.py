@@ -1,4 +1,4 @@
-"""The entry cache: results reused only when every input is the same, never trusted otherwise."""
+"""What is kept between builds: reused only when every input and the code are the same, never trusted otherwise."""
 
 from __future__ import annotations
 
@@ -37,13 +37,13 @@ def formatted(problems: list) -> list[str]:
 def count_validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The slugs actually loaded and validated (not taken from the cache)."""
     seen: list[str] = []
-    original = pipeline._validate_folder
+    original = pipeline.validate_folder
 
     def counted(folder: Path, *args: object, **kwargs: object) -> object:
         seen.append(folder.name)
         return original(folder, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "_validate_folder", counted)
+    monkeypatch.setattr(pipeline, "validate_folder", counted)
     return seen
 
 
@@ -186,15 +186,22 @@ def test_a_damaged_or_foreign_record_is_a_miss(project: Path, make_entry: MakeEn
     assert sorted(count_validations) == ["dua", "empat", "satu", "tiga"] and again == expected
 
 
-def test_records_follow_the_project_when_it_moves(project: Path, make_entry: MakeEntry, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_records_follow_the_project_when_it_moves(
+    project: Path, make_entry: MakeEntry, tmp_path_factory: pytest.TempPathFactory, count_validations: list[str]
+) -> None:
     # A CI cache restored into another checkout path still hits, with that checkout's paths.
-    make_entry("satu", {"nib": "123"})
+    make_entry("satu")
+    make_entry("dua", {"nib": "123"})  # an entry with an error: its problem moves too
     check_catalog(settings_for(project), photos=False)
     moved = tmp_path_factory.mktemp("pindah") / "proyek"
     shutil.copytree(project, moved)
+    count_validations.clear()
     catalog, problems = check_catalog(settings_for(moved), photos=False)
-    assert catalog is None or all(e.source.is_relative_to(moved) for e in catalog.entries)
+    assert count_validations == []  # both records were hits
+    assert catalog is not None and [e.slug for e in catalog.entries] == ["satu"]
+    assert all(e.source.is_relative_to(moved) for e in catalog.entries)
     assert problems and all(p.path.is_relative_to(moved) for p in problems)
+    assert any("dua/index.md" in line and "nib" in line for line in formatted(problems))
 
 
 def test_removed_entries_lose_their_records(project: Path, make_entry: MakeEntry) -> None:
@@ -208,7 +215,7 @@ def test_removed_entries_lose_their_records(project: Path, make_entry: MakeEntry
     assert {slug for shard in shards for slug in cache._read_index(shard)} == {"satu"}
 
 
-# --- rendered business records -----------------------------------------------------------------
+# --- whole builds ------------------------------------------------------------------------------
 
 
 def build_site(project: Path, monkeypatch: pytest.MonkeyPatch, day: date = TODAY) -> dict[str, bytes]:
@@ -220,20 +227,6 @@ def build_site(project: Path, monkeypatch: pytest.MonkeyPatch, day: date = TODAY
     build(load_config(str(project / "mkdocs.yml")))
     site = project / "site"
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The slugs whose business page was actually rendered (not taken from the cache)."""
-    seen: list[str] = []
-    original = pipeline.render_business
-
-    def counted(site: object, business: Business) -> object:
-        seen.append(business.slug)
-        return original(site, business)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline, "render_business", counted)
-    return seen
 
 
 def rich_catalog(make_entry: MakeEntry) -> None:
@@ -252,79 +245,122 @@ def rich_catalog(make_entry: MakeEntry) -> None:
     make_entry("sambal-ceu-enok", {"nama": "Sambal Ceu Enok", "kecamatan": "Cibitung", "produk": [{"nama": "Sambal", "harga": "18000"}]})
 
 
-def test_a_site_built_from_the_cache_is_byte_identical(
-    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]
-) -> None:
+def test_a_site_built_with_the_kept_results_is_byte_identical(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
     rich_catalog(make_entry)
     cold = build_site(project, monkeypatch)
-    assert sorted(count_renders) == ["keripik-sari-rasa", "sambal-ceu-enok", "telaga-batik"]
-    count_renders.clear()
+    kept = project / ".cache" / "umkm"
+    assert sorted(p.name for p in kept.iterdir()) == ["entries", "photos", "photos.json", "search", "search.json", "stories.json"]
     warm = build_site(project, monkeypatch)
-    assert count_renders == []
     assert warm.keys() == cold.keys()
     assert [name for name in cold if warm[name] != cold[name]] == []
-    # The cached card keeps its links right on a listing page two folders deep.
+    # A card rendered once keeps its links right on a listing page two folders deep.
     listing = warm["kecamatan/cibitung/index.html"].decode()
     assert 'href="../../usaha/sambal-ceu-enok/"' in listing and "\x00" not in listing
 
 
-def test_editing_one_entry_renders_only_that_business(
-    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]
-) -> None:
+def test_a_changed_photo_replaces_its_variants_in_the_site_and_in_the_cache(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
     rich_catalog(make_entry)
-    build_site(project, monkeypatch)
-    index = project / "catalog" / "sambal-ceu-enok" / "index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace("Sambal Ceu Enok", "Sambal Ceu Enok Asli"), encoding="utf-8")
-    count_renders.clear()
-    site = build_site(project, monkeypatch)
-    assert count_renders == ["sambal-ceu-enok"]
-    assert "Sambal Ceu Enok Asli" in site["usaha/sambal-ceu-enok/index.html"].decode()
-    assert "Sambal Ceu Enok Asli" in site["kecamatan/cibitung/index.html"].decode()
-    assert "Sambal Ceu Enok Asli" in site["data/umkm.csv"].decode()
-
-
-def test_templates_settings_and_photos_invalidate_rendered_records(
-    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]
-) -> None:
-    rich_catalog(make_entry)
-    build_site(project, monkeypatch)
-
-    count_renders.clear()
-    template = project / "theme" / "partials" / "catalog" / "business.html"
-    template.write_text(template.read_text(encoding="utf-8") + "\n<p>Templat baru</p>\n", encoding="utf-8")
-    site = build_site(project, monkeypatch)
-    assert len(count_renders) == 3 and "Templat baru" in site["usaha/keripik-sari-rasa/index.html"].decode()
-
-    count_renders.clear()
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("site_name: ", "site_name: Baru ", 1), encoding="utf-8")
-    site = build_site(project, monkeypatch)
-    assert len(count_renders) == 3 and "Baru Katalog" in site["usaha/keripik-sari-rasa/index.html"].decode()
-
-    count_renders.clear()
-    before = set(site)
+    before = build_site(project, monkeypatch)
+    kept = project / ".cache" / "umkm" / "photos"
+    variants = set(p.name for p in kept.iterdir())
     write_image(project / "catalog" / "telaga-batik" / "foto" / "batik.jpg", (800, 800), color=(10, 200, 30))
     site = build_site(project, monkeypatch)
-    assert count_renders == ["telaga-batik"]
-    new_photos = sorted(name for name in set(site) - before if name.startswith("foto/telaga-batik/"))
+    new_photos = sorted(name for name in set(site) - set(before) if name.startswith("foto/telaga-batik/"))
     assert new_photos
-    digest = new_photos[0].rsplit("/", 1)[-1].split("-")[1]  # batik-<content hash>-320w.jpg
+    digest = new_photos[0].rsplit("/", 1)[-1].split("-")[1]  # batik-<content hash>-320w.webp
     page = site["usaha/telaga-batik/index.html"].decode()
     assert f"batik-{digest}-" in page and page.count("foto/telaga-batik/batik-") == page.count(f"batik-{digest}-")
+    # The old photo's variants are pruned: the cache holds what the last build used, nothing more.
+    now = set(p.name for p in kept.iterdir())
+    assert now - variants and variants - now
+    used = {path.name for name, path in _published_photos(project)}
+    assert now == used
 
 
-def test_a_damaged_rendered_record_is_rendered_again(
-    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]
-) -> None:
+def _published_photos(project: Path) -> list[tuple[str, Path]]:
+    settings = settings_for(project)
+    catalog, _ = check_catalog(settings, photos=False)
+    assert catalog is not None
+    from generator.builder.images import process_photos
+
+    photos, _ = process_photos(catalog.entries, settings.cache_dir)
+    return [item for photo in photos.values() for item in photo.cache_files]
+
+
+def test_every_template_edit_shows_on_the_next_build(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:
     rich_catalog(make_entry)
-    cold = build_site(project, monkeypatch)
-    records = project / ".cache" / "umkm" / cache.RENDER_DIR
-    rewrite_record(records, "telaga-batik", lambda record: record[:-10])  # cut short
-    rewrite_record(records, "sambal-ceu-enok", change_head(lambda data: data.update(teks=[*data["teks"][:-1], 0, data["teks"][-1]])))
-    count_renders.clear()
-    warm = build_site(project, monkeypatch)
-    assert sorted(count_renders) == ["sambal-ceu-enok", "telaga-batik"]
-    assert warm == cold
+    build_site(project, monkeypatch)
+    template = project / "theme" / "partials" / "catalog" / "business.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n<p>Templat baru {{ today | tanggal }}</p>\n", encoding="utf-8")
+    site = build_site(project, monkeypatch)
+    # `today` in a business template works for every business, with or without certificates.
+    assert all("Templat baru 28 November 2026" in site[f"usaha/{slug}/index.html"].decode() for slug in ("keripik-sari-rasa", "telaga-batik"))
+
+
+# --- keys made of the code --------------------------------------------------------------------
+
+
+def copy_package(tmp_path: Path) -> Path:
+    root = tmp_path / "salinan"
+    shutil.copytree(ROOT / "generator", root / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    return root / "generator"
+
+
+def test_a_change_to_the_story_allow_list_is_a_new_story_key(tmp_path: Path) -> None:
+    # Before, the story cache was keyed by a version number bumped by hand: allowing a tag without
+    # bumping it kept serving the stories sanitized by the old list.
+    package = copy_package(tmp_path)
+    before = fingerprint_of(package, "generator.outputs.story")
+    story_file = package / "outputs" / "story.py"
+    story_file.write_text(story_file.read_text(encoding="utf-8").replace('"h2", "h3", "h4",', '"h2", "h3", "h4", "img",'), encoding="utf-8")
+    assert fingerprint_of(package, "generator.outputs.story") != before
+
+
+def test_a_module_a_store_uses_changes_its_key_and_an_unrelated_one_does_not(tmp_path: Path) -> None:
+    package = copy_package(tmp_path)
+    photos, entries = fingerprint_of(package, "generator.builder.images"), fingerprint_of(package, *pipeline.VALIDATION_CODE)
+    stats = package / "outputs" / "stats.py"
+    stats.write_text(stats.read_text(encoding="utf-8") + "\n# diubah\n", encoding="utf-8")
+    assert fingerprint_of(package, "generator.builder.images") == photos
+    assert fingerprint_of(package, *pipeline.VALIDATION_CODE) == entries
+    imaging = package / "core" / "imaging.py"  # imported by the photo stage
+    imaging.write_text(imaging.read_text(encoding="utf-8") + "\n# diubah\n", encoding="utf-8")
+    assert fingerprint_of(package, "generator.builder.images") != photos
+    schema = package / "core" / "schema.py"  # imported by the validator, by way of load and validate
+    schema.write_text(schema.read_text(encoding="utf-8") + "\n# diubah\n", encoding="utf-8")
+    assert fingerprint_of(package, *pipeline.VALIDATION_CODE) != entries
+
+
+def fingerprint_of(package: Path, *modules: str) -> str:
+    from generator.core import fingerprint
+
+    return fingerprint.source_fingerprint(package, modules)
+
+
+def test_library_versions_are_part_of_every_code_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.core import fingerprint
+
+    before = fingerprint.source_fingerprint(ROOT / "generator", ("generator.outputs.story",))
+    real = fingerprint.metadata.version
+    monkeypatch.setattr(fingerprint.metadata, "version", lambda name: "99" if name.lower() == "nh3" else real(name))
+    assert fingerprint.source_fingerprint(ROOT / "generator", ("generator.outputs.story",)) != before
+
+
+def test_stories_kept_by_other_code_are_not_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.outputs import story
+
+    text = "Cerita **kami**."
+    kept = tmp_path / "stories.json"
+    monkeypatch.setattr(story, "_memo", {})
+    story.render_story(text)
+    story.save_story_cache(kept, [text])
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["stories"] = {key: "<script>alert(1)</script>" for key in data["stories"]}
+    data["code"] = "kode-lama"
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(story, "_memo", {})
+    story.load_story_cache(kept)
+    assert story.render_story(text) == "<p>Cerita <strong>kami</strong>.</p>"
 
 
 def test_validation_depends_on_the_year_of_the_build_date_only(project: Path, make_entry: MakeEntry, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -338,33 +374,3 @@ def test_validation_depends_on_the_year_of_the_build_date_only(project: Path, ma
         catalog, problems = check_catalog(settings, photos=False)
         results.append((catalog, formatted(problems)))
     assert results[0] == results[1] == results[2]
-
-
-def test_parts_without_certificates_do_not_depend_on_the_build_date(project: Path, make_entry: MakeEntry, tmp_path_factory: pytest.TempPathFactory) -> None:
-    # What keying their records by staleness rather than by date (pipeline._as_of) relies on.
-    rich_catalog(make_entry)
-    make_entry("tanpa-sertifikat", {"nama": "Tanpa Sertifikat", "diperbarui": "2026-10-02", "produk": [{"nama": "Kue", "harga": "5000"}]})
-
-    def parts_on(day: date) -> dict[str, pipeline.BusinessParts]:
-        settings = dataclasses.replace(settings_for(project, day), cache_dir=tmp_path_factory.mktemp("tembolok"), site_url="https://contoh.id/")
-        catalog, _ = check_catalog(settings, photos=False)
-        assert catalog is not None
-        data = pipeline.DataSettings(settings.site_url, settings.site_name, settings.today)
-        return {p.business.slug: p for p in pipeline.business_parts(settings, catalog, {}, data)}
-
-    early, late = parts_on(date(2026, 11, 28)), parts_on(date(2027, 2, 20))  # the same side of every stale limit
-    for slug in ("keripik-sari-rasa", "tanpa-sertifikat"):
-        assert not early[slug].business.certificates
-        assert early[slug] == late[slug]
-    assert early["telaga-batik"] != late["telaga-batik"]  # its halal certificate is about to expire in February
-
-
-def test_a_new_build_date_renders_again_only_businesses_with_certificates(
-    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]
-) -> None:
-    rich_catalog(make_entry)
-    build_site(project, monkeypatch)
-    count_renders.clear()
-    site = build_site(project, monkeypatch, TODAY + timedelta(days=1))
-    assert count_renders == ["telaga-batik"]  # the only one with a certificate: its page shows the date
-    assert "29 November 2026" in site["usaha/telaga-batik/index.html"].decode()

@@ -68,7 +68,7 @@ def test_dirty_builds_skip_unchanged_pages(tmp_path: Path) -> None:
 
 
 def test_story_cache_survives_between_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cerita.json"
+    cache = tmp_path / "stories.json"
     text = "Cerita **kami** dimulai 2017."
     first = story.render_story(text)
     story.save_story_cache(cache, [text])
@@ -79,8 +79,8 @@ def test_story_cache_survives_between_builds(tmp_path: Path, monkeypatch: pytest
 
 
 def test_story_cache_ignores_another_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cerita.json"
-    cache.write_text('{"versi": "lama", "cerita": {"x": "<script>"}}')
+    cache = tmp_path / "stories.json"
+    cache.write_text('{"code": "lama", "stories": {"x": "<script>"}}')
     monkeypatch.setattr(story, "_memo", {})
     story.load_story_cache(cache)
     assert story._memo == {}

@@ -1,15 +1,10 @@
-"""What our stages derived from each entry folder, kept between builds and keyed by content hash.
+"""Validated entries kept between builds, keyed by a fingerprint of everything they were made from.
 
-Two records per business, each stored under its slug and keyed by a hash of everything it was
-made from:
-
-- `entri/`: the result of loading and validating the folder (the typed entry and
-  every problem), keyed by the raw inputs: the bytes of `index.md`, the names and kinds of the
-  folder's files, the region data, the build date and the generator's own code. A hit skips YAML
-  parsing and validation.
-- `halaman/`: the enriched business and everything rendered from it (its page, card,
-  link-preview head, search record and open-data rows), keyed by the validation key, the build
-  settings, the page templates and the processed photos' identities. A hit skips enrich and render.
+`entries/` holds, per business, the result of loading and validating its folder (the typed entry
+and every problem), keyed by the raw inputs: the bytes of `index.md`, the names and kinds of the
+folder's files, the region data, the build year, and the code of the loader and validator with
+the libraries' versions (`core.fingerprint`). A hit skips YAML parsing and validation, the one
+per-entry step whose cost a benchmark shows worth keeping (README, Skala).
 
 Nothing is trusted that does not match its key, and a record that cannot be read or decoded is a
 miss: the build then does the work again. A full build drops the records of removed businesses.
@@ -24,45 +19,21 @@ import os
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from generator.builder import codec
+from generator.core.fingerprint import code_fingerprint
 from generator.core.models import Entry
 from generator.core.problems import Problem
 
-FORMAT = "umkm-cache-1"
-VALIDATION_DIR = "entri"
-RENDER_DIR = "halaman"
+VALIDATION_DIR = "entries"
 MAX_SCAN_DEPTH = 4  # deeper than the loader looks (load.MAX_FOLDER_DEPTH) cannot change its result
-# Libraries whose output ends up in a cached record: a new version may render differently.
-_LIBRARIES = ("markdown", "nh3", "jinja2", "markupsafe", "babel", "phonenumbers")
 
 
-def fingerprint(*parts: object) -> str:
-    """A hash of the values a record depends on besides its own folder."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else repr(part).encode())
-        digest.update(b"\x00")
-    return digest.hexdigest()
-
-
-@cache
-def code_fingerprint() -> str:
-    """The generator's own source and the versions of the libraries that shape its output."""
-    digest = hashlib.sha256(FORMAT.encode())
-    package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\x00" + path.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=-".encode())
-    return digest.hexdigest()
+def _format() -> str:
+    """The shard files' layout and the records' encoding, named by the code that writes them."""
+    return code_fingerprint("generator.builder.cache")[:16]
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -73,15 +44,6 @@ def folder_fingerprint(folder: Path) -> str:
     except OSError as exc:
         digest.update(f"\x00index.md: {type(exc).__name__}".encode())
     _scan(folder, "", 0, digest)
-    return digest.hexdigest()
-
-
-def tree_fingerprint(folder: Path | None) -> str:
-    """The names and contents of every file below a folder (the page templates)."""
-    digest = hashlib.sha256()
-    if folder is not None:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\x00" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -172,7 +134,7 @@ class RecordStore:
             for slug in sorted(records):
                 index[slug] = [offset, len(records[slug])]
                 offset += len(records[slug])
-            head = json.dumps({"format": FORMAT, "isi": index}, ensure_ascii=False).encode()
+            head = json.dumps({"format": _format(), "isi": index}, ensure_ascii=False).encode()
             path = self.folder / f"{number:02x}.rec"
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
@@ -235,7 +197,7 @@ def _read_index(path: Path) -> dict[str, Any]:
 def _shard_index(line: bytes) -> dict[str, Any]:
     """A shard's first line: slug -> [offset, size] of its record; raises ValueError when not ours."""
     head = json.loads(line)
-    if not isinstance(head, dict) or head.get("format") != FORMAT or not isinstance(head.get("isi"), dict):
+    if not isinstance(head, dict) or head.get("format") != _format() or not isinstance(head.get("isi"), dict):
         raise ValueError("not a shard of this format")
     index: dict[str, Any] = head["isi"]
     return index

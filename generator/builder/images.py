@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from PIL import Image
-from PIL import __version__ as PILLOW_VERSION
 
+from generator.core.fingerprint import code_fingerprint
 from generator.core.imaging import (
     MAX_PHOTO_BYTES,
     MAX_PHOTO_MB,
@@ -52,9 +52,8 @@ MIN_PHOTO_SIDE = 400  # long side under this looks blurry on a phone: warned abo
 WEBP_QUALITY = 80
 WEBP_METHOD = 4
 JPEG_QUALITY = 82
-PIPELINE_VERSION = 2  # bump when the output of the same options changes (2: one JPEG a photo)
-MANIFEST_NAME = "manifest.json"
-MANIFEST_FORMAT = 1
+PHOTO_DIR = "photos"  # processed variants, in the cache folder
+MANIFEST_NAME = "photos.json"  # what each variant was made from
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"})
 _T = TypeVar("_T")
 
@@ -72,9 +71,12 @@ last_stats = PhotoStats()  # set by every `process_photos` call
 
 
 def process_photos(
-    entries: Iterable[Entry], cache_dir: Path, *, workers: int | None = None
+    entries: Iterable[Entry], cache_dir: Path, *, workers: int | None = None, prune: bool = False
 ) -> tuple[dict[Path, ProcessedPhoto], list[Problem]]:
-    """Make the responsive variants of every referenced photo, keyed by absolute source path."""
+    """Make the responsive variants of every referenced photo, keyed by absolute source path.
+
+    `prune` (a build of the whole catalog) drops from the cache every variant this run did not use:
+    those of removed or changed photos and those made by other code or options."""
     global last_stats
     jobs, problems = _collect_jobs(entries)
     cache_dir = Path(cache_dir).resolve()
@@ -101,8 +103,9 @@ def process_photos(
         known = manifest.sources.get(str(outcome.job.path))
         if outcome.stat_sha is not None and known != outcome.stat_sha:
             new_sources[str(outcome.job.path)] = outcome.stat_sha
-    if new_records or new_sources:
-        _update_manifest(cache_dir, new_records, new_sources)
+    if new_records or new_sources or prune:
+        used = {o.digest for o in outcomes if o.photo is not None and o.digest is not None} if prune else None
+        _update_manifest(cache_dir, new_records, new_sources, used)
 
     last_stats = PhotoStats(
         processed=sum(o.processed for o in outcomes),
@@ -149,8 +152,7 @@ def _resolved(path: Path) -> Path:
 def options_fingerprint() -> str:
     """A short hash of everything besides the source bytes that shapes the output bytes."""
     options = {
-        "pipeline": PIPELINE_VERSION,
-        "pillow": PILLOW_VERSION,
+        "code": code_fingerprint(__name__),  # this module, core/imaging.py and the libraries' versions
         "full": FULL_WIDTHS,
         "thumb": THUMB_WIDTHS,
         "aspect": THUMB_ASPECT,
@@ -518,7 +520,7 @@ def _render(job: _Job, data: bytes, digest: str, cache_dir: Path) -> dict[str, A
             outputs.append(("jpg", _encode_jpeg(flatten(variant))))  # the one JPEG: link previews, no-JavaScript link
         for fmt, body in outputs:
             name = f"{digest[:16]}-{kind}-{w}w.{fmt}"
-            _write_atomic(cache_dir / "foto" / name, body)
+            _write_atomic(cache_dir / PHOTO_DIR / name, body)
             files.append(
                 {
                     "kind": kind,
@@ -596,7 +598,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _cache_intact(record: Any, cache_dir: Path) -> bool:
-    folder = cache_dir / "foto"
+    folder = cache_dir / PHOTO_DIR
     try:
         return all((folder / item["name"]).stat().st_size == item["bytes"] for item in record["files"])
     except (OSError, KeyError, TypeError):
@@ -608,7 +610,7 @@ def _photo_from_record(job: _Job, digest: str, record: Any, cache_dir: Path) -> 
     stem = _uri_stem(job.rel)
     groups: dict[tuple[str, str], list[ImageVariant]] = {}
     cache_files = []
-    folder = cache_dir / "foto"
+    folder = cache_dir / PHOTO_DIR
     try:
         for item in record["files"]:
             kind, fmt, width, height = (
@@ -655,18 +657,31 @@ def _read_manifest(cache_dir: Path) -> _Manifest:
         raw = json.loads((cache_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return _Manifest()  # no cache yet, or a damaged one: everything is processed again
-    if not isinstance(raw, dict) or raw.get("format") != MANIFEST_FORMAT:
+    if not isinstance(raw, dict) or raw.get("format") != options_fingerprint():
         return _Manifest()
     sources, photos = raw.get("sources"), raw.get("photos")
     return _Manifest(sources if isinstance(sources, dict) else {}, photos if isinstance(photos, dict) else {})
 
 
-def _update_manifest(cache_dir: Path, records: dict[str, Any], sources: dict[str, Any]) -> None:
+def _update_manifest(cache_dir: Path, records: dict[str, Any], sources: dict[str, Any], used: set[str] | None = None) -> None:
     # Merge with what is on disk now, so a run in parallel keeps what it added.
     manifest = _read_manifest(cache_dir)
     manifest.photos.update(records)
     manifest.sources.update(sources)
     live_sources = {path: key for path, key in manifest.sources.items() if os.path.exists(path)}
-    body = {"format": MANIFEST_FORMAT, "sources": live_sources, "photos": manifest.photos}
+    if used is not None:
+        manifest.photos = {digest: record for digest, record in manifest.photos.items() if digest in used}
+        _remove_unlisted(cache_dir / PHOTO_DIR, manifest.photos)
+    body = {"format": options_fingerprint(), "sources": live_sources, "photos": manifest.photos}
     text = json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
     _write_atomic(cache_dir / MANIFEST_NAME, text.encode("utf-8"))
+
+
+def _remove_unlisted(folder: Path, records: dict[str, Any]) -> None:
+    """Delete the variant files no kept record names (a cache that cannot be cleaned only costs space)."""
+    listed = {item.get("name") for record in records.values() if isinstance(record, dict) for item in record.get("files", ()) if isinstance(item, dict)}
+    with contextlib.suppress(OSError), os.scandir(folder) as scan:
+        for item in scan:
+            if item.name not in listed and item.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(item.path)

@@ -10,19 +10,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
-from generator.builder import cache, codec, images
+from generator.builder import cache, images
 from generator.builder.cache import RecordStore
 from generator.builder.enrich import enrich_catalog, enrich_entry
 from generator.builder.load import entry_folders, load_entry
-from generator.builder.validate import duplicate_nib_problems, validate_entry
+from generator.builder.validate import duplicate_nib_problems, validate_folder
 from generator.core.business import Business, RegionLookup
+from generator.core.fingerprint import code_fingerprint, fingerprint, tree_fingerprint
 from generator.core.integrity import published_catalog
-from generator.core.models import Catalog, Entry, ProcessedPhoto, Region
+from generator.core.models import Catalog, Entry, ProcessedPhoto
 from generator.core.privacy import redact_catalog
 from generator.core.problems import WARNING, Problem, errors_in
-from generator.core.quality import DEFAULT_RULES, STORY_PLACEHOLDER, QualityRules, attention_items, is_stale, rule_problems
+from generator.core.quality import DEFAULT_RULES, STORY_PLACEHOLDER, QualityRules, attention_items, rule_problems
 from generator.core.region import load_region
 from generator.core.schema import json_schema
 from generator.core.workers import map_items
@@ -37,6 +37,9 @@ from generator.outputs.stats import render_statistics_page
 from generator.outputs.story import load_story_cache, remember_story, render_story, save_story_cache
 
 SCHEMA_URI = "schema/entri.schema.json"
+# What validating a folder runs: the key of a validated entry holds their code (core/fingerprint.py).
+VALIDATION_CODE = ("generator.builder.validate", "generator.builder.cache")
+STORY_CACHE = "stories.json"  # rendered stories, in the cache folder (outputs/story.py)
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,12 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
     # Unchanged folders are not parsed again: their entry and problems come from the entry cache.
     store = RecordStore(settings.cache_dir / cache.VALIDATION_DIR)
     # Validation reads only the year of the build date (`berdiri` may not lie in the future), so
-    # a record made yesterday still serves today (rendered records: see `_as_of`).
-    base = cache.fingerprint(cache.code_fingerprint(), settings.region_file.read_bytes(), settings.today.year)
-    keys = {folder: cache.fingerprint(base, cache.folder_fingerprint(folder)) for folder in folders}
+    # a record made yesterday still serves today.
+    base = fingerprint(code_fingerprint(*VALIDATION_CODE), settings.region_file.read_bytes(), settings.today.year)
+    keys = {folder: fingerprint(base, cache.folder_fingerprint(folder)) for folder in folders}
     results = {folder: cache.cached_validation(store, folder, key) for folder, key in keys.items()}
     missing = [folder for folder, result in results.items() if result is None]
-    for folder, result in zip(missing, map_items(lambda f: _validate_folder(f, region, settings.today), missing), strict=True):
+    for folder, result in zip(missing, map_items(lambda f: validate_folder(f, region, today=settings.today), missing), strict=True):
         cache.store_validation(store, folder, keys[folder], *result)
         results[folder] = result
     entries = []
@@ -133,18 +136,10 @@ def check_catalog(settings: Settings, *, only: list[Path] | None = None, photos:
         store.keep_only(folder.name for folder in folders)
         problems += duplicate_nib_problems(entries)  # across entries: only the whole catalog can tell
     store.save()
-    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)), {e.slug: keys[e.folder] for e in entries})
+    catalog = Catalog(region, tuple(sorted(entries, key=lambda e: e.slug)))
     if photos:
         problems += images.check_photos(catalog.entries)
     return catalog, problems
-
-
-def _validate_folder(folder: Path, region: Region, today: date) -> tuple[Entry | None, list[Problem]]:
-    raw, problems = load_entry(folder)
-    if raw is None:
-        return None, problems
-    entry, entry_problems = validate_entry(raw, region, today=today)
-    return entry, problems + entry_problems
 
 
 def enrich_businesses(settings: Settings, catalog: Catalog) -> list[Business]:
@@ -183,7 +178,7 @@ _templates_seen: dict[Path | None, str] = {}
 
 @dataclass(frozen=True)
 class BusinessParts:
-    """Everything one business contributes to the site, made from it alone (and cached, cache.py)."""
+    """Everything one business contributes to the site, made from it alone."""
 
     business: Business
     rendered: RenderedBusiness  # its page and its card
@@ -193,36 +188,25 @@ class BusinessParts:
     printed: PrintedBusiness  # its QR code, sticker, flyer and printed-catalog block (printing.py)
 
 
-@dataclass(frozen=True)
-class _PageFacts:
-    # A business page without its HTML, which is stored raw beside the record (cache.RecordStore).
-    src_uri: str
-    title: str
-    description: str
-    template: str
-    image: str
-    updated: date | None
-
-
 @_without_collector_pauses()
 def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True) -> tuple[SiteContent | None, list[Problem]]:
     """Process photos and render every page of a validated catalog.
 
-    `complete` is False for a preview of some entries: the cache then keeps the other entries' records."""
+    `complete` is False for a preview of some entries: the cache then keeps the other entries' photos."""
     # Hidden listings (`diturunkan`) and fields published nowhere never reach a page, an index or an export.
     catalog = redact_catalog(published_catalog(catalog))
-    templates_key = cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR)
+    templates_key = tree_fingerprint(settings.templates_dir or TEMPLATES_DIR)
     if _templates_seen.get(settings.templates_dir) != templates_key:
         make_environment.cache_clear()  # templates are compiled once, again only after an edit (`umkm serve`)
         _templates_seen[settings.templates_dir] = templates_key
-    processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
+    processed, problems = images.process_photos(catalog.entries, settings.cache_dir, prune=complete)
     if errors_in(problems):
         return None, problems
     templates = settings.templates_dir
     data = DataSettings(
         settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url, settings.open_data_fields
     )
-    parts = business_parts(settings, catalog, processed, data, templates_key=templates_key, complete=complete)
+    parts = business_parts(settings, catalog, processed, data)
     businesses = [p.business for p in parts]
     pages = render_pages(
         businesses,
@@ -283,14 +267,14 @@ class PrintContent:
 @_without_collector_pauses()
 def print_content(settings: Settings, catalog: Catalog) -> tuple[PrintContent | None, list[Problem]]:
     """The print stage's inputs for a validated catalog: photos processed, businesses enriched and
-    rendered (from the entry cache when unchanged), without rendering the rest of the site.
+    rendered, without rendering the rest of the site.
     Listings taken down (`diturunkan`) are not printed, as they are not published."""
     catalog = redact_catalog(published_catalog(catalog))
     processed, problems = images.process_photos(catalog.entries, settings.cache_dir)
     if errors_in(problems):
         return None, problems
     data = DataSettings(settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url)
-    parts = business_parts(settings, catalog, processed, data, complete=False)
+    parts = business_parts(settings, catalog, processed, data)
     site = make_site(
         catalog.region, processed, today=settings.today, site_name=settings.site_name, templates_dir=settings.templates_dir, site_url=settings.site_url
     )
@@ -303,11 +287,13 @@ def business_parts(
     catalog: Catalog,
     photos: dict[Path, ProcessedPhoto],
     data: DataSettings,
-    *,
-    templates_key: str = "",
-    complete: bool = True,
 ) -> list[BusinessParts]:
-    """Enrich and render every business, in slug order; unchanged ones come from the entry cache."""
+    """Enrich and render every business, in slug order, spread over the cores when there are many.
+
+    Nothing rendered is kept between builds: rendering a business costs a fraction of what MkDocs
+    then spends on its page (README, Skala), and a rendered page depends on more (templates,
+    settings, photos, the build date) than a key can safely name. Only its story's Markdown, the
+    slowest part, is kept (`stories.json`, keyed by the story and the code that renders it)."""
     region = catalog.region
     site = make_site(
         region,
@@ -320,117 +306,38 @@ def business_parts(
     )
     lookup = RegionLookup.of(region)
     spelling = Spelling.of(region)
-    store = RecordStore(settings.cache_dir / cache.RENDER_DIR)
-    base = cache.fingerprint(
-        cache.code_fingerprint(),
-        templates_key or cache.tree_fingerprint(settings.templates_dir or TEMPLATES_DIR),
-        settings.region_file.read_bytes(),
-        settings.expiring_days,
-        settings.site_name,
-        settings.rules,
-        settings.site_url,
-        settings.repo_url,
-        settings.data_license,
-        settings.data_license_url,
-        settings.open_data_fields,
-    )
     entries = sorted(catalog.entries, key=lambda e: e.slug)
-    keys = {
-        e.slug: cache.fingerprint(base, catalog.input_keys.get(e.slug) or codec.encode(e), _photo_identity(site, e), _as_of(e, settings))
-        for e in entries
-    }
-    stored = store.get_many(keys)
-    parts = {e.slug: _revive_parts(stored.pop(e.slug), e) for e in entries}
-    missing = [e for e in entries if parts[e.slug] is None]
-    if missing:
-        story_cache = settings.cache_dir / "cerita.json"
-        load_story_cache(story_cache)  # Markdown is the slowest step of a business not seen before
+    story_cache = settings.cache_dir / STORY_CACHE
+    load_story_cache(story_cache)
 
-        def make(entry: Entry) -> tuple[Any, tuple[str, ...], str]:
-            business = enrich_entry(
-                entry,
-                lookup,
-                today=settings.today,
-                expiring_days=settings.expiring_days,
-                catalog_name=settings.site_name or f"Katalog UMKM {region.nama}",
-                rules=settings.rules,
-            )
-            rendered = render_business(site, business)
-            head = render_business_head(
-                rendered.page, business, region, photos, site_url=settings.site_url, site_name=settings.site_name, templates_dir=settings.templates_dir
-            )
-            made = BusinessParts(
-                business,
-                rendered,
-                head,
-                IndexedPage.of(search_record(business, photos, spelling)),
-                data_row(business, region, photos, data),
-                render_printed(site, business),
-            )
-            return (*_record_of(made), render_story(entry.cerita))
-
-        # Each new record is read back as a cached one is, so a first build and a rebuild agree.
-        for entry, (record, texts, story_html) in zip(missing, map_items(make, missing), strict=True):
-            remember_story(entry.cerita, story_html)  # made in a worker: kept for cerita.json
-            store.put(entry.slug, keys[entry.slug], record, texts)
-            parts[entry.slug] = _revive_parts((record, list(texts)), entry)
-        save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
-    if complete:
-        store.keep_only(entry.slug for entry in catalog.entries)
-    store.save()
-    done = [p for p in parts.values() if p is not None]
-    assert len(done) == len(entries), "a record just made could not be read back"
-    return done
-
-
-def _record_of(parts: BusinessParts) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """A business's parts as the render store keeps them: JSON-ready data and raw texts."""
-    business = codec.encode(parts.business)
-    del business["entry"]  # kept in the validation record
-    page = parts.rendered.page
-    facts = _PageFacts(page.src_uri, page.title, page.description, page.template, page.image, page.updated)
-    data = {"usaha": business, "halaman": codec.encode(facts), "cari": parts.search.url, "produk": parts.data.product_count}
-    printed = parts.printed
-    texts = (page.html, parts.rendered.card, parts.head, parts.search.html, parts.data.json, parts.data.csv, parts.data.products_csv)
-    return data, (*texts, printed.qr_svg, printed.sticker, printed.flyer, printed.block)
-
-
-def _revive_parts(stored: tuple[Any, list[str]] | None, entry: Entry) -> BusinessParts | None:
-    if stored is None:
-        return None
-    data, texts = stored
-    try:
-        page_html, card, head, search_html, data_json, data_csv, products_csv, qr_svg, sticker, flyer, block = texts
-        business = codec.decode(Business, data["usaha"], entry=entry)
-        page = GeneratedPage(html=page_html, **codec.decode(_PageFacts, data["halaman"]).__dict__)
-        return BusinessParts(
-            business,
-            RenderedBusiness(page, card),
-            head,
-            IndexedPage(str(data["cari"]), search_html),
-            DataRow(data_json, data_csv, products_csv, int(data["produk"])),
-            PrintedBusiness(qr_svg, sticker, flyer, block),
+    def make(entry: Entry) -> tuple[BusinessParts, str]:
+        business = enrich_entry(
+            entry,
+            lookup,
+            today=settings.today,
+            expiring_days=settings.expiring_days,
+            catalog_name=settings.site_name or f"Katalog UMKM {region.nama}",
+            rules=settings.rules,
         )
-    except (codec.CodecError, ValueError, TypeError, KeyError):
-        return None
+        rendered = render_business(site, business)
+        head = render_business_head(
+            rendered.page, business, region, photos, site_url=settings.site_url, site_name=settings.site_name, templates_dir=settings.templates_dir
+        )
+        made = BusinessParts(
+            business,
+            rendered,
+            head,
+            IndexedPage.of(search_record(business, photos, spelling)),
+            data_row(business, region, photos, data),
+            render_printed(site, business),
+        )
+        return made, render_story(entry.cerita)
+
+    parts = []
+    for entry, (made, story_html) in zip(entries, map_items(make, entries), strict=True):
+        remember_story(entry.cerita, story_html)  # rendered in a worker: kept for the next build
+        parts.append(made)
+    save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
+    return parts
 
 
-def _as_of(entry: Entry, settings: Settings) -> tuple[object, ...]:
-    """What a business's parts take from the build date. With certificates, the date itself (their
-    status and the page's "status per" line); without, only whether its data has gone stale, so its
-    record serves build after build (tests/test_cache.py checks the parts do not differ)."""
-    if entry.sertifikasi:
-        return ("tanggal", settings.today)
-    return ("basi", is_stale(entry.diperbarui, settings.today, settings.rules.stale_months))
-
-
-def _photo_identity(site: Site, entry: Entry) -> tuple[object, ...]:
-    """What a business's pages show of its processed photos: variant names carry the content hash."""
-    out: list[object] = []
-    for rel in entry.photo_paths():
-        photo = site.photo(entry, rel)
-        if photo is not None:
-            out.append((rel, photo.width, photo.height, photo.placeholder, photo.webp, photo.jpeg, photo.thumb_webp))
-        else:
-            out.append((rel, None))
-    return tuple(out)

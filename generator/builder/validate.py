@@ -62,6 +62,15 @@ def validate_entries(raw_entries: list[RawEntry], region: Region, *, today: date
     return Catalog(region, tuple(sorted(entries, key=lambda e: e.slug))), problems
 
 
+def validate_folder(folder: Path, region: Region, *, today: date) -> tuple[Entry | None, list[Problem]]:
+    """Load and validate one entry folder: its entry (None when it cannot be read) and every problem."""
+    raw, problems = load_entry(folder)
+    if raw is None:
+        return None, problems
+    entry, entry_problems = validate_entry(raw, region, today=today)
+    return entry, problems + entry_problems
+
+
 def validate_entry(raw: RawEntry, region: Region, *, today: date) -> tuple[Entry | None, list[Problem]]:
     """One entry: the typed `Entry` (None when any error was found) and its problems."""
     check = _Checker(raw, region, today)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -170,8 +169,6 @@ class Entry:
 class Catalog:
     region: Region
     entries: tuple[Entry, ...]  # sorted by slug
-    # slug -> hash of the entry's raw inputs (cache.py), for entries read from disk by the pipeline
-    input_keys: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ the MkDocs adapter calls `audit_site` from `on_post_build`.
 from __future__ import annotations
 
 import gzip
-import hashlib
-import json
 import os
 import posixpath
 import re
@@ -101,12 +99,8 @@ def audit_site(
     allowed_hosts: Iterable[str] = (),
     inline_scripts: Iterable[re.Pattern[str]] = (),
     script_paths: Iterable[str] = SCRIPT_PATHS,
-    cache_file: Path | None = None,
 ) -> list[Problem]:
     """Every problem in the built site, each naming its file (relative to `site_dir`) and line.
-
-    With `cache_file`, files found clean by an earlier audit under the same rules (same bytes, same
-    site path) are not parsed again: a rebuild that changes one page audits one page.
 
     `site_url` gives our own host and base path; `allowed_hosts` are further hosts a page may load
     resources from (none by default); `inline_scripts` are the theme's known inline scripts
@@ -120,52 +114,14 @@ def audit_site(
         script_paths=tuple(re.compile(p) for p in script_paths),
     )
     problems: list[Problem] = []
-    fingerprint = _fingerprint(rules)
-    known = _load_clean(cache_file, fingerprint)
-    clean: list[str] = []
-    todo: list[tuple[str, str, str]] = []
-    # One pass over the files: the cost grows with the site, never with its square.
-    for rel, path in _walk(Path(site_dir), problems):
-        key = hashlib.sha256(rel.encode() + b"\0" + Path(path).read_bytes()).hexdigest()[:32] if cache_file else ""
-        if key and key in known:
-            clean.append(key)
-        else:
-            todo.append((rel, path, key))
-    # Files not seen clean before are parsed in worker processes when there are many (a first build).
-    for (_, _, key), found in zip(todo, map_items(lambda item: _audit_file(Path(item[1]), item[0], rules), todo), strict=True):
+    # One pass over the files: the cost grows with the site, never with its square. Every file is
+    # audited on every build: a verdict kept from an earlier build is never trusted (it would be a
+    # security decision read from a cache folder that comes back from CI). Many files are parsed
+    # in worker processes.
+    todo = list(_walk(Path(site_dir), problems))
+    for found in map_items(lambda item: _audit_file(Path(item[1]), item[0], rules), todo):
         problems += found
-        if key and not found:
-            clean.append(key)
-    if cache_file is not None:
-        _save_clean(cache_file, fingerprint, clean)
     return sorted(problems, key=Problem.sort_key)
-
-
-AUDIT_VERSION = "audit-2"  # bump whenever a rule changes: earlier verdicts no longer count
-
-
-def _fingerprint(rules: _Rules) -> str:
-    parts = [AUDIT_VERSION, sorted(rules.hosts), rules.base, [p.pattern for p in rules.inline_scripts], [p.pattern for p in rules.script_paths]]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
-
-
-def _load_clean(cache_file: Path | None, fingerprint: str) -> set[str]:
-    if cache_file is None:
-        return set()
-    try:
-        data = json.loads(cache_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    if not isinstance(data, dict) or data.get("aturan") != fingerprint or not isinstance(data.get("bersih"), list):
-        return set()
-    return {key for key in data["bersih"] if isinstance(key, str)}
-
-
-def _save_clean(cache_file: Path, fingerprint: str, clean: list[str]) -> None:
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    temp = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps({"aturan": fingerprint, "bersih": sorted(clean)}), encoding="utf-8")
-    os.replace(temp, cache_file)
 
 
 def theme_inline_scripts(template_dirs: Iterable[str | Path], names: Iterable[str] = THEME_SCRIPT_TEMPLATES) -> tuple[re.Pattern[str], ...]:

@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.core.fingerprint import code_fingerprint
 from generator.outputs.search import SearchRecord
 
 BUNDLE_DIR = "pagefind"
+SEARCH_DIR = "search"  # in the cache folder: the record pages Pagefind reads, kept between builds
 
 
 LANGUAGE = "id"
@@ -115,7 +117,9 @@ def index_site(
 
 
 def _records_digest(records: Sequence[IndexedPage]) -> str:
-    digest = hashlib.sha256()
+    # The records and the code that indexes them (this module, Pagefind's version): a new Pagefind
+    # writes a new bundle even from the same records.
+    digest = hashlib.sha256(code_fingerprint(__name__).encode())
     for record in sorted(records, key=lambda r: r.url):
         digest.update(record.url.encode() + b"\0" + record.html.encode() + b"\0")
     return digest.hexdigest()

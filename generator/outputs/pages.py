@@ -324,7 +324,7 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         ],
         # Only a page with certificates shows the build date; the others stay valid across dates
         # (the entry cache relies on it: pipeline.business_parts), so any other use of it fails.
-        **({"today": site.today} if business.certificates else {}),
+        today=site.today,
     )
     cover_photo = site.photo(entry, entry.foto[0]) if entry.foto else None
     return GeneratedPage(

@@ -18,6 +18,8 @@ from pathlib import Path
 import markdown
 import nh3
 
+from generator.core.fingerprint import code_fingerprint
+
 # Deliberately small: no attr_list (it would let `{onclick=...}` through), no md_in_html.
 _EXTENSIONS = ["sane_lists"]
 
@@ -38,8 +40,8 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
 
 _local = threading.local()
 # Rendered stories by content hash, shared by the rebuilds of one process (`umkm serve`) and
-# saved between builds. Bump CACHE_VERSION whenever rendering or the allow-list changes.
-CACHE_VERSION = "cerita-1"
+# saved between builds under the fingerprint of this module's code and its libraries: a change to
+# the allow-list or to Markdown's version is a new cache by itself.
 _memo: dict[str, str] = {}
 
 
@@ -66,18 +68,22 @@ def load_story_cache(path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return
-    if isinstance(data, dict) and data.get("versi") == CACHE_VERSION and isinstance(data.get("cerita"), dict):
-        _memo.update({k: v for k, v in data["cerita"].items() if isinstance(v, str)})
+    if isinstance(data, dict) and data.get("code") == _code() and isinstance(data.get("stories"), dict):
+        _memo.update({k: v for k, v in data["stories"].items() if isinstance(v, str)})
 
 
 def save_story_cache(path: Path, keep: Iterable[str]) -> None:
     """Write the stories of this build (only those: the cache never outgrows the catalog)."""
     keys = {_story_key(text) for text in keep if text.strip()}
-    data = {"versi": CACHE_VERSION, "cerita": {k: _memo[k] for k in sorted(keys) if k in _memo}}
+    data = {"code": _code(), "stories": {k: _memo[k] for k in sorted(keys) if k in _memo}}
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(temp, path)
+
+
+def _code() -> str:
+    return code_fingerprint(__name__)
 
 
 def _story_key(markdown_text: str) -> str:
