@@ -14,10 +14,9 @@ import pytest
 from generator.builder.pipeline import Settings, build_content, check_catalog
 from generator.core import schema
 from generator.core.problems import errors_in
+from generator.core.region import load_region
 from generator.outputs import export
-from tests.conftest import ROOT, TODAY, MakeEntry
-from tests.test_build import FULL, build
-from tests.test_publish import full_photos, parse_page
+from tests.conftest import FULL, ROOT, TODAY, MakeEntry, build, full_photos, parse_page
 
 SITE = "https://umkm.bekasikab.go.id/katalog/"
 
@@ -284,3 +283,15 @@ def test_every_csv_the_project_writes_escapes_formulas(project: Path, make_entry
         assert not [c.value for r in sheet.iter_rows() for c in r if c.data_type == "f"], path.name
     produk = read_csv((project / "site/data/produk.csv").read_text(encoding="utf-8"))
     assert [p["deskripsi"] for p in produk] == [f"'{f}" for f in FORMULAS]
+
+
+def test_csv_columns_of_entry_fields_are_described_by_the_schema() -> None:
+    # One source of truth: a field's words live in core/schema.py, not again in the export.
+    region, _ = load_region(ROOT / "wilayah.yml")
+    assert region is not None
+    columns = [*export.business_columns_for(region), *export.PRODUCT_COLUMNS]
+    # The columns that are an entry field itself (not a count, a label or a code derived from one).
+    described = [c for c in columns if c.source and c.source.rsplit(".", 1)[-1] == c.name and schema.field_at(c.source).type not in ("list", "object")]
+    assert len(described) >= 15
+    for column in described:
+        assert column.description.startswith(schema.field_at(column.source).label + "."), column.name

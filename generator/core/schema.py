@@ -213,6 +213,24 @@ STORY = Field(
 )
 
 
+def field_at(path: str) -> Field:
+    """The field at a dotted path of the entry ("kontak.whatsapp", "produk.harga")."""
+    field = ENTRY
+    for name in path.split("."):
+        child = field.child(name)
+        if child is None:
+            raise KeyError(path)
+        field = child
+    return field
+
+
+def describe(path: str, note: str = "") -> str:
+    """A field's meaning in one line, as the schema words it: its label, then `note` or its help."""
+    field = field_at(path)
+    detail = note or field.help
+    return f"{field.label}." + (f" {detail}" if detail else "")
+
+
 def vocabulary(region: Region, name: str) -> tuple[str, ...]:
     """The allowed values of a region vocabulary."""
     if name == "sektor":

@@ -21,8 +21,9 @@ from typing import Any
 
 import yaml
 
+from generator.core.models import Region
 from generator.core.problems import Problem, display_path, errors_in
-from generator.core.schema import ENTRY, PHOTO_LIST, Field
+from generator.core.schema import ENTRY, PHOTO_LIST, Field, vocabulary
 from generator.core.yamlstrict import parse_yaml
 
 SCHEMA_REF = "../../schema/entri.schema.json"  # from catalog/<slug>/ to the published JSON Schema
@@ -217,6 +218,52 @@ def dump_entry(data: Mapping[str, Any], story: str, *, schema_ref: str = SCHEMA_
         raise AssertionError(f"front matter tidak terbaca ulang dengan tepat:\n{front}")
     story = story if not story or story.endswith("\n") else story + "\n"
     return f"---\n# yaml-language-server: $schema={schema_ref}\n{front}---\n{story}"
+
+
+def entry_skeleton(data: Mapping[str, Any], story: str, region: Region, *, schema_ref: str = SCHEMA_REF, notes: Iterable[str] = ()) -> str:
+    """The `index.md` of `umkm baru`: `data` as front matter and, in schema order, every other field
+    an owner may fill in as a commented example with its label and help (remove `#` to use it).
+    Made from the schema, so a new field appears here without anyone editing a template."""
+    lines = ["# Entri Katalog UMKM. Baris yang diawali '#' adalah contoh; hapus '#' untuk mengisi kolom.", '# Panduan lengkap: README.md (bagian "Format entri").']
+    for spec in ENTRY.fields:
+        if spec.name in data:
+            lines.append(yaml.dump(_ordered({spec.name: data[spec.name]}, ENTRY), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000).rstrip("\n"))
+        elif not spec.staff_only:
+            lines += _example_lines(spec, region)
+    lines += list(notes)
+    front = "\n".join(lines) + "\n"
+    doc = parse_yaml(front)
+    if doc.issues or (doc.data or {}) != _as_text(_ordered(dict(data), ENTRY)):
+        raise AssertionError(f"kerangka entri tidak terbaca ulang dengan tepat:\n{front}")
+    story = story if not story or story.endswith("\n") else story + "\n"
+    return f"---\n# yaml-language-server: $schema={schema_ref}\n{front}---\n{story}"
+
+
+def _example_lines(spec: Field, region: Region, indent: str = "", first: str = "") -> list[str]:
+    """`# name: example  # Label: help` for one field, its children below it; nothing without an example."""
+    prefix = f"# {indent}{first}"
+    if spec.type == "object" or (spec.type == "list" and spec.fields):
+        children = [f for f in spec.fields if f.example or f.fields]
+        if not children:
+            return []
+        out = [f"{prefix}{spec.name}:{_hint(spec, region)}"]
+        inner = indent + "  "
+        for number, child in enumerate(children):
+            bullet = "- " if spec.type == "list" and number == 0 else ("  " if spec.type == "list" else "")
+            out += _example_lines(child, region, inner, bullet)
+        return out
+    if not spec.example:
+        return []
+    return [f"{prefix}{spec.name}: {spec.example}{_hint(spec, region)}"]
+
+
+def _hint(spec: Field, region: Region) -> str:
+    words = spec.label + (f": {spec.help}" if spec.help else "")
+    if spec.vocabulary:
+        values = vocabulary(region, spec.vocabulary)
+        if len(values) <= 12:
+            words += f" ({', '.join(values)})"
+    return f"    # {words}"
 
 
 def _ordered(value: Any, spec: Field | None) -> Any:

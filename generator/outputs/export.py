@@ -40,7 +40,7 @@ BUSINESS_CSV_URI = "data/umkm.csv"
 PRODUCT_CSV_URI = "data/produk.csv"
 METADATA_URI = "data/csv-metadata.json"
 DATA_SCHEMA_URI = "schema/umkm.schema.json"
-PAGE_TEMPLATE = "data.html"
+PAGE_TEMPLATE = "open_data.html"
 
 DEFAULT_LICENSE = "CC BY 4.0"
 DEFAULT_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.id"
@@ -290,10 +290,10 @@ def business_columns_for(region: Region) -> tuple[Column, ...]:
     return (
         Column("slug", "string", "Pengenal usaha (nama foldernya di katalog); kunci tabel ini.", lambda r: r.business.slug),
         Column("url", "anyURI", "Alamat halaman usaha di katalog.", lambda r: r.url),
-        Column("nama", "string", "Nama usaha.", _entry("nama"), "nama"),
-        Column("sektor", "string", "Kunci sektor usaha, misalnya kuliner.", _entry("sektor"), "sektor"),
+        Column("nama", "string", schema.describe("nama"), _entry("nama"), "nama"),
+        Column("sektor", "string", schema.describe("sektor", "Kunci sektor di data wilayah, misalnya kuliner."), _entry("sektor"), "sektor"),
         Column("sektor_label", "string", "Nama sektor usaha.", lambda r: r.business.sector.label, "sektor"),
-        Column("kecamatan", "string", "Nama kecamatan (ejaan baku).", lambda r: r.business.kecamatan.nama, "kecamatan"),
+        Column("kecamatan", "string", schema.describe("kecamatan", "Nama kecamatan (ejaan baku)."), lambda r: r.business.kecamatan.nama, "kecamatan"),
         Column(
             "kode_kecamatan",
             "string",
@@ -303,18 +303,18 @@ def business_columns_for(region: Region) -> tuple[Column, ...]:
         ),
         Column("kabupaten", "string", f"Kabupaten/kota (selalu {region.nama} di katalog ini).", lambda r: region.nama),
         Column("provinsi", "string", "Provinsi.", lambda r: region.provinsi),
-        Column("desa", "string", "Desa/kelurahan.", _entry("desa"), "desa"),
-        Column("alamat", "string", "Alamat usaha.", _entry("alamat"), "alamat"),
-        Column("ringkasan", "string", "Satu kalimat tentang usaha.", _entry("ringkasan"), "ringkasan"),
-        Column("pemilik", "string", "Nama pemilik.", _entry("pemilik"), "pemilik"),
-        Column("berdiri", "integer", "Tahun berdiri.", _entry("berdiri"), "berdiri"),
-        Column("nib", "string", "Nomor Induk Berusaha (13 angka).", _entry("nib"), "nib"),
-        Column("kapasitas", "string", "Kapasitas produksi.", _entry("kapasitas"), "kapasitas"),
-        Column("whatsapp", "string", "Nomor WhatsApp, bentuk internasional tanpa + (62…).", _contact("whatsapp"), "kontak.whatsapp"),
-        Column("telepon", "string", "Nomor telepon, bentuk internasional tanpa + (62…).", _contact("telepon"), "kontak.telepon"),
-        Column("email", "string", "Alamat email.", _contact("email"), "kontak.email"),
-        Column("instagram", "string", "Akun Instagram (tanpa @).", _contact("instagram"), "kontak.instagram"),
-        Column("situs", "anyURI", "Situs web usaha.", _contact("situs"), "kontak.situs"),
+        Column("desa", "string", schema.describe("desa"), _entry("desa"), "desa"),
+        Column("alamat", "string", schema.describe("alamat", "Alamat usaha."), _entry("alamat"), "alamat"),
+        Column("ringkasan", "string", schema.describe("ringkasan", "Satu kalimat tentang usaha."), _entry("ringkasan"), "ringkasan"),
+        Column("pemilik", "string", schema.describe("pemilik"), _entry("pemilik"), "pemilik"),
+        Column("berdiri", "integer", schema.describe("berdiri", ""), _entry("berdiri"), "berdiri"),
+        Column("nib", "string", schema.describe("nib", "13 angka, tanpa spasi."), _entry("nib"), "nib"),
+        Column("kapasitas", "string", schema.describe("kapasitas"), _entry("kapasitas"), "kapasitas"),
+        Column("whatsapp", "string", schema.describe("kontak.whatsapp", "Bentuk internasional tanpa + (62…)."), _contact("whatsapp"), "kontak.whatsapp"),
+        Column("telepon", "string", schema.describe("kontak.telepon", "Bentuk internasional tanpa + (62…)."), _contact("telepon"), "kontak.telepon"),
+        Column("email", "string", schema.describe("kontak.email"), _contact("email"), "kontak.email"),
+        Column("instagram", "string", schema.describe("kontak.instagram", "Nama akun (tanpa @)."), _contact("instagram"), "kontak.instagram"),
+        Column("situs", "anyURI", schema.describe("kontak.situs"), _contact("situs"), "kontak.situs"),
         Column(
             "toko_online",
             "string",
@@ -355,7 +355,7 @@ def business_columns_for(region: Region) -> tuple[Column, ...]:
             lambda r: r.photo_url(r.business.entry.foto[0]) if r.business.entry.foto else "",
             "foto",
         ),
-        Column("diperbarui", "date", "Tanggal data terakhir diperiksa.", _entry("diperbarui"), "diperbarui"),
+        Column("diperbarui", "date", schema.describe("diperbarui"), _entry("diperbarui"), "diperbarui"),
     )
 
 
@@ -368,10 +368,10 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("nama_usaha", "string", "Nama usaha.", lambda r: r.business.nama, "nama"),
     Column("nomor", "integer", "Urutan produk di halaman usaha (1, 2, …).", _product(lambda p: p.number)),
     Column("url", "anyURI", "Alamat produk di halaman usaha.", lambda r: f"{r.url}#{r.product.anchor}" if r.product else ""),
-    Column("nama", "string", "Nama produk.", _product(lambda p: p.nama), "produk.nama"),
-    Column("harga", "integer", "Harga dalam rupiah (kosong bila tidak dicantumkan).", _product(lambda p: p.harga), "produk.harga"),
-    Column("satuan", "string", "Satuan harga, misalnya lembar atau kg.", _product(lambda p: p.satuan), "produk.satuan"),
-    Column("deskripsi", "string", "Deskripsi produk.", _product(lambda p: p.deskripsi), "produk.deskripsi"),
+    Column("nama", "string", schema.describe("produk.nama"), _product(lambda p: p.nama), "produk.nama"),
+    Column("harga", "integer", schema.describe("produk.harga", "Kosong bila tidak dicantumkan."), _product(lambda p: p.harga), "produk.harga"),
+    Column("satuan", "string", schema.describe("produk.satuan"), _product(lambda p: p.satuan), "produk.satuan"),
+    Column("deskripsi", "string", schema.describe("produk.deskripsi"), _product(lambda p: p.deskripsi), "produk.deskripsi"),
     Column(
         "foto",
         "anyURI",
@@ -379,9 +379,9 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
         lambda r: r.photo_url(r.product.foto[0]) if r.product and r.product.foto else "",
         "produk.foto",
     ),
-    Column("tautan", "anyURI", "Halaman produk di toko daring.", _product(lambda p: p.tautan), "produk.tautan"),
-    Column("sektor", "string", "Kunci sektor usaha.", lambda r: r.business.sector.key, "sektor"),
-    Column("kecamatan", "string", "Kecamatan usaha.", lambda r: r.business.kecamatan.nama, "kecamatan"),
+    Column("tautan", "anyURI", schema.describe("produk.tautan"), _product(lambda p: p.tautan), "produk.tautan"),
+    Column("sektor", "string", schema.describe("sektor", "Kunci sektor di data wilayah."), lambda r: r.business.sector.key, "sektor"),
+    Column("kecamatan", "string", schema.describe("kecamatan", "Nama kecamatan (ejaan baku)."), lambda r: r.business.kecamatan.nama, "kecamatan"),
 )
 
 
