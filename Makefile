@@ -16,14 +16,14 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 serve: $(VENV)/.installed
-	$(VENV)/bin/umkm build
-	$(VENV)/bin/umkm serve
+	$(VENV)/bin/umkm bangun
+	$(VENV)/bin/umkm tayangkan
 
 build: $(VENV)/.installed
-	$(VENV)/bin/umkm build
+	$(VENV)/bin/umkm bangun
 
 check: $(VENV)/.installed
-	$(VENV)/bin/umkm check
+	$(VENV)/bin/umkm periksa
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download), and its
 # old headless shell, which prints the PDFs of `umkm cetak` in one process (tests/test_cetak.py).
@@ -40,11 +40,11 @@ gambar-cetak: $(VENV)/.installed browser
 
 test: $(VENV)/.installed browser
 	$(VENV)/bin/ruff check generator tests benchmarks
-	$(VENV)/bin/umkm schema --check
+	$(VENV)/bin/umkm skema --periksa
 	$(VENV)/bin/pytest -n 2 -q
 
 schema: $(VENV)/.installed
-	$(VENV)/bin/umkm schema
+	$(VENV)/bin/umkm skema
 	$(VENV)/bin/umkm formulir
 
 clean:

@@ -41,12 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         "(UMKM catalog: check entries, create a new entry, build and serve the site.)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("-f", "--config-file", default=DEFAULT_CONFIG, help="berkas konfigurasi MkDocs (bawaan: mkdocs.yml)")
+    parser.add_argument("-f", "--konfigurasi", "--config-file", dest="config_file", default=DEFAULT_CONFIG, metavar="BERKAS", help="berkas konfigurasi MkDocs (bawaan: mkdocs.yml)")
     sub = parser.add_subparsers(title="perintah (commands)", metavar="PERINTAH")
 
-    check = sub.add_parser("check", help="periksa entri katalog dan laporkan setiap masalah (validate entries)")
+    check = sub.add_parser("periksa", aliases=["check"], help="periksa entri katalog dan laporkan setiap masalah (validate entries)")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folder katalog, folder usaha atau index.md (bawaan: seluruh katalog)")
-    check.add_argument("--format", choices=["teks", "github"], default="teks", help="bentuk laporan: teks, atau github (anotasi GitHub Actions)")
+    check.add_argument("--bentuk", "--format", dest="format", choices=["teks", "github"], default="teks", help="bentuk laporan: teks, atau github (anotasi GitHub Actions)")
     check.add_argument("--tanggal", help="tanggal pemeriksaan TAHUN-BULAN-HARI (bawaan: hari ini)")
     check.add_argument(
         "--berubah-dari",
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=run_check)
 
-    new = sub.add_parser("new", help="buat kerangka entri usaha baru (create a new entry skeleton)")
+    new = sub.add_parser("baru", aliases=["new"], help="buat kerangka entri usaha baru (create a new entry skeleton)")
     new.add_argument("slug", help="nama folder usaha: huruf kecil, angka dan tanda hubung, misalnya telaga-batik")
     new.add_argument("--nama", help="nama usaha")
     new.add_argument("--sektor", help="kunci sektor, misalnya kuliner")
@@ -66,14 +66,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.set_defaults(run=run_new)
 
-    build = sub.add_parser("build", help="bangun situs ke folder site/ secara atomik (build the site atomically)")
-    build.add_argument("-d", "--site-dir", type=Path, help="folder keluaran (bawaan: site_dir di mkdocs.yml)")
+    build = sub.add_parser("bangun", aliases=["build"], help="bangun situs ke folder site/ secara atomik (build the site atomically)")
+    build.add_argument("-d", "--folder-situs", "--site-dir", dest="site_dir", type=Path, help="folder keluaran (bawaan: site_dir di mkdocs.yml)")
     build.add_argument("--tidak-ketat", "--no-strict", dest="strict", action="store_false", help="jangan gagalkan build karena peringatan")
     build.set_defaults(run=run_build)
 
-    serve = sub.add_parser("serve", help="tayangkan situs di komputer sendiri dan muat ulang saat katalog berubah (serve with live reload)")
-    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="alamat:port (bawaan: 127.0.0.1:8000)")
-    serve.add_argument("--only", "--hanya", dest="only", action="append", default=[], metavar="SLUG", help="pratinjau usaha ini saja, cepat untuk katalog besar (boleh diulang)")
+    serve = sub.add_parser("tayangkan", aliases=["serve"], help="tayangkan situs di komputer sendiri dan muat ulang saat katalog berubah (serve with live reload)")
+    serve.add_argument("-a", "--alamat", "--dev-addr", dest="dev_addr", default="127.0.0.1:8000", help="alamat:port (bawaan: 127.0.0.1:8000)")
+    serve.add_argument("--hanya", "--only", dest="only", action="append", default=[], metavar="SLUG", help="pratinjau usaha ini saja, cepat untuk katalog besar (boleh diulang)")
     serve.add_argument("--penuh", "--full", dest="full", action="store_true", help="bangun ulang semua halaman setiap ada perubahan (bawaan: hanya halaman yang berubah)")
     serve.set_defaults(run=run_serve)
 
@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     clean.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="folder usaha (bawaan: seluruh katalog)")
     clean.set_defaults(run=run_clean_photos)
 
-    schema = sub.add_parser("schema", help="tulis JSON Schema entri ke schema/entri.schema.json (write the entry JSON Schema)")
+    schema = sub.add_parser("skema", aliases=["schema"], help="tulis JSON Schema entri ke schema/entri.schema.json (write the entry JSON Schema)")
     schema.add_argument("--periksa", "--check", dest="check", action="store_true", help="hanya periksa bahwa berkas sudah sesuai")
     schema.set_defaults(run=run_schema)
 
@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     formulir.add_argument("--periksa", "--check", dest="check", action="store_true", help="hanya periksa bahwa formulir sudah sesuai skema")
     formulir.set_defaults(run=run_formulir)
 
-    from_issue = sub.add_parser("from-issue", help="ubah isi issue formulir menjadi entri katalog (turn a submitted issue form into an entry)")
+    from_issue = sub.add_parser("dari-issue", aliases=["from-issue"], help="ubah isi issue formulir menjadi entri katalog (turn a submitted issue form into an entry)")
     from_issue.add_argument("body", type=Path, metavar="BERKAS", help="isi issue (Markdown seperti tampil di GitHub); '-' untuk stdin")
     from_issue.add_argument("--formulir", choices=["daftar-usaha", "perbarui-usaha"], help="jenis formulir (bawaan: dikenali dari isinya)")
     from_issue.add_argument("--laporan", type=Path, help="tulis pesan untuk pengirim (Markdown) ke berkas ini, untuk dikirim sebagai komentar")
@@ -135,21 +135,21 @@ def _parser() -> argparse.ArgumentParser:
         help="yang dicetak (bawaan: semua): katalog, sektor, sektor/KUNCI, kecamatan, kecamatan/NAMA, stiker, stiker/SLUG, flyer, flyer/SLUG, usaha/SLUG",
     )
     cetak.add_argument("--keluaran", type=Path, default=Path("cetak"), help="folder PDF (bawaan: cetak/)")
-    cetak.add_argument("--tanggal", help="tanggal data TAHUN-BULAN-HARI, tertulis 'Data per ...' (bawaan: seperti umkm build)")
+    cetak.add_argument("--tanggal", help="tanggal data TAHUN-BULAN-HARI, tertulis 'Data per ...' (bawaan: seperti umkm bangun)")
     cetak.add_argument("--tanggal-cetak", help="tanggal cetak TAHUN-BULAN-HARI yang tertulis di setiap halaman (bawaan: hari ini)")
     cetak.set_defaults(run=run_cetak)
 
-    impor = sub.add_parser("import", help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
+    impor = sub.add_parser("impor", aliases=["import"], help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
     impor.add_argument("sheet", type=Path, metavar="BERKAS", help="berkas .csv atau .xlsx")
     impor.add_argument("-p", "--pemetaan", default="dinas", help="berkas pemetaan kolom, atau nama di folder impor/: dinas, google-forms (bawaan: dinas)")
     impor.add_argument("--lembar", help="nama lembar (sheet) XLSX (bawaan: dari pemetaan, atau lembar pertama)")
-    impor.add_argument("-n", "--dry-run", "--coba", dest="dry_run", action="store_true", help="tampilkan perubahan sebagai diff tanpa menulis apa pun")
+    impor.add_argument("-n", "--coba", "--dry-run", dest="dry_run", action="store_true", help="tampilkan perubahan sebagai diff tanpa menulis apa pun")
     impor.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="hanya unduh foto dari alamat berawalan ini (bawaan: alamat https mana pun)")
     impor.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
     impor.add_argument(
         "--izinkan-nama-beda",
         action="store_true",
-        help="terapkan juga baris yang NIB-nya cocok dengan usaha bernama lain (periksa dulu dengan --dry-run)",
+        help="terapkan juga baris yang NIB-nya cocok dengan usaha bernama lain (periksa dulu dengan --coba)",
     )
     impor.set_defaults(run=run_import)
     return parser
@@ -277,47 +277,11 @@ def _entry_folders(paths: list[Path], catalog_dir: Path) -> list[Path] | None:
     return folders
 
 
-_SKELETON = """\
----
-# yaml-language-server: $schema={schema}
-# Entri Katalog UMKM. Baris yang diawali '#' adalah petunjuk; hapus '#' untuk mengisi kolom.
-# Panduan lengkap: README.md (bagian "Format entri").
-nama: {nama}
-sektor: {sektor}
-kecamatan: {kecamatan}
-ringkasan: {ringkasan}
-# Nilai di bawah hanya contoh bentuk penulisan: ganti dengan data usaha Anda sendiri.
-# desa: Nama Desa
-# alamat: Kp. Contoh RT 01/01
-# pemilik: Nama Pemilik
-# berdiri: 2020
-# nib: "1234567890123"            # 13 angka dari OSS (contoh, bukan NIB sungguhan)
-# kapasitas: 100 bungkus per minggu
-# kontak:
-#   whatsapp: "0812-0000-0000"
-#   email: nama@example.id
-#   instagram: namaakun
-# toko_online:
-#   - platform: tokopedia
-#     url: https://www.tokopedia.com/namatoko
-# sertifikasi:
-#   - jenis: halal                # {kinds}
-#     nomor: ID00000000000000000  # contoh, bukan nomor sungguhan
-#     berlaku_sampai: 2027-12-31  # TAHUN-BULAN-HARI; kosongkan bila tidak ada
-# produk:
-#   - nama: Nama Produk
-#     harga: 25000                # rupiah, angka tanpa titik
-#     satuan: bungkus
-#     foto: [foto/produk.jpg]
-# foto: [foto/sampul.jpg]         # foto pertama menjadi sampul
-diperbarui: {today}
-{pengelola}---
-{cerita}
-"""
 
 
 def run_new(args: argparse.Namespace) -> int:
     from generator.builder.load import SLUG
+    from generator.intake.write import entry_skeleton
 
     settings = load_settings(args.config_file)
     if not SLUG.match(args.slug):
@@ -338,16 +302,13 @@ def run_new(args: argparse.Namespace) -> int:
         "ringkasan": args.ringkasan or _ask("Ringkasan (satu kalimat, paling banyak 160 karakter)"),
     }
     schema_path = Path(os.path.relpath(settings.catalog_dir.parent / SCHEMA_URI, folder)).as_posix()
-    # A pull request for a new business names its author as its manager (generator/core/integrity.py).
-    manager = f"pengelola: [{json.dumps(args.pengelola.strip().removeprefix('@'))}]\n" if args.pengelola else "# pengelola: [akun-github-anda]    # wajib untuk pull request usaha baru: akun GitHub Anda\n"
-    text = _SKELETON.format(
-        schema=schema_path,
-        today=settings.today.isoformat(),
-        cerita=STORY_PLACEHOLDER,
-        kinds=", ".join(c.key for c in region.cert_kinds),
-        pengelola=manager,
-        **{k: json.dumps(v, ensure_ascii=False) for k, v in values.items()},
-    )
+    data: dict[str, object] = {**values, "diperbarui": settings.today.isoformat()}
+    notes = []
+    if args.pengelola:  # a pull request for a new business names its author as its manager (core/integrity.py)
+        data["pengelola"] = [args.pengelola.strip().removeprefix("@")]
+    else:
+        notes.append("# pengelola: [akun-github-anda]    # wajib untuk pull request usaha baru: akun GitHub Anda")
+    text = entry_skeleton(data, STORY_PLACEHOLDER, region, schema_ref=schema_path, notes=notes)
     folder.mkdir(parents=True)
     (folder / "foto").mkdir()
     (folder / "index.md").write_text(text, encoding="utf-8")
@@ -783,7 +744,7 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = load_settings(args.config_file)
     for slug in args.only:
         if not SLUG.match(slug) or not (settings.catalog_dir / slug / "index.md").is_file():
-            _fail(f"--only {slug}: tidak ada entri {display_path(settings.catalog_dir / slug / 'index.md')}")
+            _fail(f"--hanya {slug}: tidak ada entri {display_path(settings.catalog_dir / slug / 'index.md')}")
     if args.only:
         os.environ["UMKM_HANYA"] = ",".join(args.only)
     _configure_logging()
@@ -795,7 +756,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         serve_preview(args.config_file, args.dev_addr, dirty=not args.full)
     except (Abort, OSError) as exc:
-        print(f"umkm serve: {exc}", file=sys.stderr)
+        print(f"umkm tayangkan: {exc}", file=sys.stderr)
         return 1
     return 0
 
@@ -834,7 +795,7 @@ def run_schema(args: argparse.Namespace) -> int:
         root / SCHEMA_URI: json.dumps(json_schema(region), ensure_ascii=False, indent=2) + "\n",
         root / "README.md": readme_with_field_table((root / "README.md").read_text(encoding="utf-8")),
     }
-    return write_generated(outputs, check=args.check, command="umkm schema", ok="skema dan tabel kolom README sesuai")
+    return write_generated(outputs, check=args.check, command="umkm skema", ok="skema dan tabel kolom README sesuai")
 
 
 def write_generated(outputs: dict[Path, str], *, check: bool, command: str, ok: str) -> int:

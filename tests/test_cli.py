@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from generator import cli
 from generator.core.quality import STORY_PLACEHOLDER
 from generator.core.region import load_region
 from generator.core.schema import json_schema
-from tests.conftest import ROOT, MakeEntry
+from tests.conftest import ROOT, MakeEntry, write_image
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +108,7 @@ def test_expired_certificate_and_placeholder_story_are_line_numbered_warnings(
     assert cli.main(["check"]) == 0  # warnings, not errors: the build of everyone else goes on
     out, err = capsys.readouterr()
     story_line = (in_project / "catalog/dapur-baru/index.md").read_text().splitlines().index(STORY_PLACEHOLDER) + 1
-    assert f"catalog/dapur-baru/index.md:{story_line}: peringatan: cerita: cerita masih berisi contoh dari 'umkm new'" in out
+    assert f"catalog/dapur-baru/index.md:{story_line}: peringatan: cerita: cerita masih berisi contoh dari 'umkm baru'" in out
     assert (
         "catalog/lama/index.md:9: peringatan: sertifikasi[0].berlaku_sampai: sertifikat Halal nomor ID32110000145680324 "
         "sudah kedaluwarsa sejak 1 Mei 2026" in out
@@ -130,8 +131,10 @@ def test_new_asks_again_for_an_unknown_sector_and_suggests_by_meaning(
     # "Makanan dan Minuman"): that is offered first, and Enter takes it.
     assert "'makanan' tidak dikenal; maksud Anda 'kuliner' atau 'pertanian'?" in capsys.readouterr().err
     assert questions[2].endswith("[kuliner]: ")
-    text = (in_project / "catalog" / "dapur-baru" / "index.md").read_text()
-    assert 'sektor: "kuliner"' in text and 'kecamatan: "Karangbahagia"' in text
+    from generator.builder.load import load_entry
+
+    raw, _ = load_entry(in_project / "catalog" / "dapur-baru")
+    assert raw is not None and (raw.doc.data["sektor"], raw.doc.data["kecamatan"]) == ("kuliner", "Karangbahagia")
 
 
 def test_new_refuses_an_unknown_sector_option_with_a_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,3 +205,56 @@ def test_every_documented_command_works_as_written_on_a_fresh_clone(document: st
                 elif command[:1] == ["make"]:
                     assert command[1] in targets, line
                     assert command[1] != "serve" or number == len(block) - 1, f"{document}: nothing runs after '{line}'"
+# --- the language rule: Indonesian names, the old spellings still accepted ----------------------
+
+OLD_NAMES = {
+    "check": "periksa",
+    "new": "baru",
+    "build": "bangun",
+    "serve": "tayangkan",
+    "schema": "skema",
+    "from-issue": "dari-issue",
+    "import": "impor",
+}
+
+
+@pytest.mark.parametrize("old,new", sorted(OLD_NAMES.items()))
+def test_old_command_names_are_aliases_of_the_indonesian_ones(old: str, new: str) -> None:
+    parser = cli._parser()
+    subparsers = next(a for a in parser._actions if a.dest == "==SUPPRESS==" and hasattr(a, "choices") and a.choices)
+    assert subparsers.choices[old] is subparsers.choices[new]
+    # The help lists the Indonesian name first: "periksa (check)".
+    assert f"{new} ({old})" in parser.format_help()
+
+
+def test_old_option_spellings_still_work(make_entry: MakeEntry, capsys: pytest.CaptureFixture[str]) -> None:
+    make_entry("satu")
+    assert cli.main(["--config-file", "mkdocs.yml", "check", "--format", "github"]) == 0
+    old = capsys.readouterr()
+    assert cli.main(["--konfigurasi", "mkdocs.yml", "periksa", "--bentuk", "github"]) == 0
+    assert capsys.readouterr() == old
+    args = cli._parser().parse_args(["serve", "--only", "satu", "--dev-addr", "127.0.0.1:9000"])
+    assert (args.only, args.dev_addr) == (["satu"], "127.0.0.1:9000")
+    assert cli._parser().parse_args(["bangun", "--site-dir", "x"]).site_dir == cli._parser().parse_args(["bangun", "--folder-situs", "x"]).site_dir
+    assert cli._parser().parse_args(["impor", "a.csv", "--dry-run"]).dry_run and cli._parser().parse_args(["impor", "a.csv", "--coba"]).dry_run
+
+
+def test_new_entry_offers_every_field_of_the_schema_and_each_example_is_valid(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The skeleton is made from the schema: every field an owner may fill in is there as an example,
+    # and an owner who removes every '#' gets an entry the validator accepts.
+    from generator.builder.pipeline import check_catalog
+    from generator.core.problems import errors_in
+    from generator.core.schema import ENTRY_FIELDS
+
+    assert cli.main(["baru", "contoh-lengkap", "--nama", "Contoh Lengkap", "--sektor", "kuliner", "--kecamatan", "Cibitung", "--ringkasan", "Contoh."]) == 0
+    index = in_project / "catalog" / "contoh-lengkap" / "index.md"
+    text = index.read_text(encoding="utf-8")
+    for field in ENTRY_FIELDS:
+        if not field.staff_only or field.name == "pengelola":
+            assert f"{field.name}:" in text, field.name
+    index.write_text(re.sub(r"(?m)^# (\s*(?:- )?\w+:)", r"\1", text), encoding="utf-8")
+    write_image(index.parent / "foto" / "sampul.jpg", (800, 600))
+    settings = cli.load_settings("mkdocs.yml")
+    catalog, problems = check_catalog(settings, only=[index.parent])
+    assert errors_in(problems) == []
+    assert catalog is not None and catalog.entries[0].kontak.whatsapp and catalog.entries[0].produk and catalog.entries[0].pembinaan

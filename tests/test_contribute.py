@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +18,12 @@ from generator.core.yamlstrict import parse_yaml
 from generator.intake.fetch import PhotoError, fetch_photo, read_photo
 from generator.intake.write import Change, Match, apply_changes, dump_entry, write_entry
 from generator.outputs.pages import render_pages, render_register_page
-from tests.conftest import ROOT, TODAY, MakeEntry, write_image
+from tests.conftest import ROOT, TODAY, MakeEntry, git, write_image
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 # --- umkm check on a pull request -------------------------------------------------------------------
-
-
-def git(project: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "uji",
-        "GIT_AUTHOR_EMAIL": "uji@example.id",
-        "GIT_COMMITTER_NAME": "uji",
-        "GIT_COMMITTER_EMAIL": "uji@example.id",
-    }
-    return subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -176,7 +163,7 @@ def test_review_rules_and_templates_exist() -> None:
     template = (ROOT / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text()
     assert "NIK" in template and "- [ ]" in template
     contributing = (ROOT / "CONTRIBUTING.md").read_text()
-    for topic in ("Formulir daring", "Pull request", "Impor lembar kerja", "catalog/<slug>/", "umkm import"):
+    for topic in ("Formulir daring", "Pull request", "Impor lembar kerja", "catalog/<slug>/", "umkm impor"):
         assert topic in contributing
     assert "CONTRIBUTING.md" in (ROOT / "README.md").read_text()
 

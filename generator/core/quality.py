@@ -264,7 +264,7 @@ def attention_items(business: Business) -> list[tuple[tuple[str | int, ...], str
                 )
             )
     if STORY_PLACEHOLDER in business.entry.cerita:
-        items.append((("cerita",), "cerita masih berisi contoh dari 'umkm new'; ganti dengan cerita usaha Anda sendiri"))
+        items.append((("cerita",), "cerita masih berisi contoh dari 'umkm baru'; ganti dengan cerita usaha Anda sendiri"))
     return items
 
 
@@ -277,7 +277,7 @@ def quality_summary(businesses: Sequence[Business], rules: QualityRules) -> str:
     ready = sum(b.readiness.ready for b in businesses)
     return (
         f"Kelengkapan data: rata-rata {mean}/100; {below} entri di bawah {rules.completeness_threshold}; "
-        f"{ready} dari {len(businesses)} siap pengadaan. Rincian: umkm check catalog/<slug> atau umkm laporan."
+        f"{ready} dari {len(businesses)} siap pengadaan. Rincian: umkm periksa catalog/<slug> atau umkm laporan."
     )
 
 

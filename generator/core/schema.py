@@ -84,27 +84,29 @@ PHOTO_LIST = Field(
     example="[foto/sampul.jpg]",
 )
 
+# Examples are obviously made up (no sample entry's NIB, phone or owner): they become the hints of
+# `umkm baru`, the issue forms' placeholders and the JSON Schema's examples.
 ENTRY_FIELDS: tuple[Field, ...] = (
     _text("nama", "Nama usaha", "Nama usaha seperti tertulis di kemasan atau papan nama.", required=True, max_length=MAX_NAME, example="Telaga Batik"),
     Field("sektor", "choice", "Sektor usaha", "Pilih satu sektor.", required=True, vocabulary="sektor", example="fesyen"),
     Field("kecamatan", "choice", "Kecamatan", "Kecamatan tempat usaha berada.", required=True, vocabulary="kecamatan", example="Cibitung"),
-    _text("desa", "Desa/kelurahan", example="Wanasari"),
-    _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Telaga RT 02/05", visibility=HALAMAN),
+    _text("desa", "Desa/kelurahan", example="Nama Desa"),
+    _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Contoh RT 01/01", visibility=HALAMAN),
     _text("ringkasan", "Ringkasan", f"Satu kalimat tentang usaha, paling banyak {MAX_SUMMARY} karakter.", required=True, max_length=MAX_SUMMARY, example="Batik tulis dan cap khas Bekasi."),
-    Field("pemilik", "text", "Nama pemilik", max_length=MAX_NAME, example="Ibu Rohimah", sensitive=True, visibility=HALAMAN),
+    Field("pemilik", "text", "Nama pemilik", max_length=MAX_NAME, example="Nama Pemilik", sensitive=True, visibility=HALAMAN),
     Field("berdiri", "year", "Tahun berdiri", "Tahun, misalnya 2017.", example="2017"),
-    Field("nib", "nib", "NIB (Nomor Induk Berusaha)", "13 angka dari OSS, boleh ditulis berkelompok.", example='"9120301745821"', sensitive=True),
+    Field("nib", "nib", "NIB (Nomor Induk Berusaha)", "13 angka dari OSS, boleh ditulis berkelompok.", example='"1234567890123"', sensitive=True),
     _text("kapasitas", "Kapasitas produksi", "Misalnya: 3.000 potong per bulan.", example="3.000 potong per bulan"),
     Field(
         "kontak",
         "object",
         "Kontak",
         fields=(
-            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-1934-5521.", example='"0812-1934-5521"', sensitive=True, visibility=HALAMAN),
-            Field("telepon", "phone", "Nomor telepon", example='"021-89951234"', sensitive=True, visibility=HALAMAN),
-            Field("email", "email", "Email", max_length=120, example="telagabatik@example.id", sensitive=True, visibility=HALAMAN),
-            Field("instagram", "instagram", "Instagram", "Nama akun (tanpa @) atau alamat profil.", max_length=120, example="telagabatik", sensitive=True),
-            Field("situs", "url", "Situs web", "Alamat lengkap, diawali https://", max_length=300, example="https://telagabatik.example.id", sensitive=True),
+            Field("whatsapp", "phone", "Nomor WhatsApp", "Nomor HP, misalnya 0812-0000-0000.", example='"0812-0000-0000"', sensitive=True, visibility=HALAMAN),
+            Field("telepon", "phone", "Nomor telepon", example='"021-8800000"', sensitive=True, visibility=HALAMAN),
+            Field("email", "email", "Email", max_length=120, example="nama@example.id", sensitive=True, visibility=HALAMAN),
+            Field("instagram", "instagram", "Instagram", "Nama akun (tanpa @) atau alamat profil.", max_length=120, example="namaakun", sensitive=True),
+            Field("situs", "url", "Situs web", "Alamat lengkap, diawali https://", max_length=300, example="https://usaha-anda.example.id", sensitive=True),
         ),
     ),
     Field(
@@ -114,7 +116,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         "Halaman toko di marketplace atau katalog pengadaan.",
         fields=(
             Field("platform", "choice", "Platform", required=True, vocabulary="platform", example="tokopedia"),
-            Field("url", "url", "Alamat toko", "Alamat lengkap, diawali https://", required=True, max_length=300, example="https://www.tokopedia.com/telagabatik", sensitive=True),
+            Field("url", "url", "Alamat toko", "Alamat lengkap, diawali https://", required=True, max_length=300, example="https://www.tokopedia.com/namatoko", sensitive=True),
         ),
         max_items=MAX_LIST,
     ),
@@ -124,7 +126,7 @@ ENTRY_FIELDS: tuple[Field, ...] = (
         "Sertifikasi",
         fields=(
             Field("jenis", "choice", "Jenis sertifikat", required=True, vocabulary="sertifikasi", example="halal"),
-            Field("nomor", "text", "Nomor sertifikat", required=True, max_length=60, example="ID32110000145680323", sensitive=True),
+            Field("nomor", "text", "Nomor sertifikat", required=True, max_length=60, example="ID00000000000000000", sensitive=True),
             Field("berlaku_sampai", "date", "Berlaku sampai", "Tanggal TAHUN-BULAN-HARI, misalnya 2027-08-30. Kosongkan bila tidak ada.", example="2027-08-30"),
             Field("produk", "list", "Produk yang dicakup", item=Field("produk", "text", "Nama produk", max_length=MAX_NAME), max_items=MAX_PRODUCTS),
         ),

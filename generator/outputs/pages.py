@@ -224,7 +224,7 @@ def render_register_page(
 ) -> GeneratedPage:
     """"Daftarkan Usaha": the three ways into the catalog, with links to the forms when the repository is known."""
     link = functools.partial(url_to, REGISTER_URI, directory_urls=directory_urls)
-    html = make_environment(templates_dir or TEMPLATES_DIR).get_template("daftar.html").render(
+    html = make_environment(templates_dir or TEMPLATES_DIR).get_template("register.html").render(
         region=region,
         site_name=site_name,
         new_url=links.issue_form_url(repo_url, links.NEW, title="Daftar usaha: "),

@@ -165,7 +165,7 @@ def headers_file(rules: Iterable[tuple[str, list[tuple[str, str]]]]) -> str:
 
 def nginx_headers(headers: Iterable[tuple[str, str]]) -> str:
     """`add_header` lines for nginx (docs/nginx.conf includes this file)."""
-    out = ["# Dibuat oleh umkm build: jangan diubah tangan (generated; included by docs/nginx.conf)."]
+    out = ["# Dibuat oleh umkm bangun: jangan diubah tangan (generated; included by docs/nginx.conf)."]
     for name, value in headers:
         out.append(f"add_header {name} {json.dumps(value)} always;")
     return "\n".join(out) + "\n"

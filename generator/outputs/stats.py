@@ -243,7 +243,7 @@ def render_statistics_page(
         ),
     }
     env = make_environment(templates_dir or TEMPLATES_DIR)
-    html = env.get_template("statistik.html").render(
+    html = env.get_template("statistics.html").render(
         stats=stats,
         charts=charts,
         region=region,
