@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import http.server
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +22,7 @@ from generator.builder.pipeline import check_catalog, enrich_businesses
 from generator.cli import load_settings
 from generator.core.problems import errors_in
 from generator.outputs.search import SearchRecord, search_records
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY
-from tests.test_build import build
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TODAY
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)"
@@ -56,15 +54,9 @@ def published_policy(site: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[SearchRecord]]]:
-    """The sample catalog, built and served: (base URL, the search records it was built from)."""
-    project = tmp_path_factory.mktemp("contoh")
-    for name in ("mkdocs.yml", "wilayah.yml"):
-        shutil.copy(ROOT / name, project / name)
-    for folder in ("theme", "halaman", "catalog"):
-        shutil.copytree(ROOT / folder, project / folder)
-    result = build(project)
-    assert result.returncode == 0, result.stderr
+def sample(sample_project: Path) -> Iterator[tuple[str, list[SearchRecord]]]:
+    """The sample catalog, built (once per run) and served: (base URL, the search records it was built from)."""
+    project = sample_project
     settings = load_settings(str(project / "mkdocs.yml"), TODAY.isoformat())
     catalog, problems = check_catalog(settings, photos=False)
     assert catalog is not None and not errors_in(problems)

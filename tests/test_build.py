@@ -13,34 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, TODAY, MakeEntry
-
-FULL = {
-    "nama": "Telaga Batik",
-    "sektor": "fesyen",
-    "kecamatan": "Karang Bahagia",
-    "desa": "Wanasari",
-    "ringkasan": "Batik tulis dan cap khas Bekasi.",
-    "nib": "9120301745821",
-    "kontak": {"whatsapp": "0812-1934-5521", "email": "telaga@example.id"},
-    "toko_online": [{"platform": "tokopedia", "url": "https://www.tokopedia.com/telagabatik"}],
-    "sertifikasi": [
-        {"jenis": "halal", "nomor": "ID32110000145680323"},
-        {"jenis": "pirt", "nomor": "2063216010123-24"},
-    ],
-    "produk": [{"nama": "Batik Tulis Tanjung Pura", "harga": "385000", "satuan": "lembar", "foto": ["foto/batik.jpg"]}],
-    "foto": ["foto/sampul.jpg", "foto/galeri.jpg"],
-    "diperbarui": "2026-10-02",
-}
-
-
-def run_umkm(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat(), "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "generator.cli", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300)
-
-
-def build(project: Path) -> subprocess.CompletedProcess[str]:
-    return run_umkm(project, "build")
+from tests.conftest import FULL, ROOT, TODAY, MakeEntry, build, read
 
 
 @pytest.fixture
@@ -66,10 +39,6 @@ def parse_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     collector = Collector()
     collector.feed(page)
     return collector.tags
-
-
-def read(site: Path, uri: str) -> str:
-    return (site / uri).read_text(encoding="utf-8")
 
 
 def test_business_page_shows_the_entry(built: Path) -> None:

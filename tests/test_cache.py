@@ -16,7 +16,7 @@ from generator.builder import cache, codec, pipeline
 from generator.builder.pipeline import Settings, check_catalog, enrich_businesses
 from generator.core.business import Business
 from generator.core.models import Entry
-from tests.conftest import ROOT, TODAY, MakeEntry, write_image
+from tests.conftest import ROOT, TODAY, MakeEntry, build_site, rich_catalog, write_image
 
 
 def settings_for(project: Path, today: date = TODAY) -> Settings:
@@ -216,33 +216,6 @@ def test_removed_entries_lose_their_records(project: Path, make_entry: MakeEntry
 
 
 # --- whole builds ------------------------------------------------------------------------------
-
-
-def build_site(project: Path, monkeypatch: pytest.MonkeyPatch, day: date = TODAY) -> dict[str, bytes]:
-    """A real `mkdocs build` of the project; every file of the site by path."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    monkeypatch.setenv("UMKM_TANGGAL", day.isoformat())
-    build(load_config(str(project / "mkdocs.yml")))
-    site = project / "site"
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
-
-
-def rich_catalog(make_entry: MakeEntry) -> None:
-    make_entry(
-        "telaga-batik",
-        {
-            "nama": "Telaga Batik",
-            "sertifikasi": [{"jenis": "halal", "nomor": "ID32110000123450224", "berlaku_sampai": "2027-03-01"}],
-            "produk": [{"nama": "Batik Tulis", "harga": "385000", "foto": ["foto/batik.jpg"]}],
-            "foto": ["foto/sampul.jpg", "foto/galeri.jpg"],
-        },
-        body="## Sejarah\n\nSejak 2005 kami *membatik*.\n",
-        photos={"foto/sampul.jpg": (900, 600), "foto/galeri.jpg": (600, 900), "foto/batik.jpg": (800, 800)},
-    )
-    make_entry("keripik-sari-rasa", {"kecamatan": "Cibitung"})
-    make_entry("sambal-ceu-enok", {"nama": "Sambal Ceu Enok", "kecamatan": "Cibitung", "produk": [{"nama": "Sambal", "harga": "18000"}]})
 
 
 def test_a_site_built_with_the_kept_results_is_byte_identical(project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,10 +18,7 @@ from generator.core.schema import ENTRY_FIELDS
 from generator.intake.forms import FORMS, form_fields, issue_form, render_form
 from generator.intake.issues import detect_kind, parse_issue
 from generator.intake.write import Match
-from tests.conftest import ROOT, write_image
-
-DATA = Path(__file__).parent / "data"
-GITHUB_ASSETS = "https://github.com/user-attachments/assets/"
+from tests.conftest import GITHUB_ASSETS, ROOT, recorded, serve_recorded_photos
 
 
 @pytest.fixture
@@ -29,17 +26,6 @@ def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(project)
     monkeypatch.setenv("UMKM_TANGGAL", "2026-11-28")
     return project
-
-
-def recorded(name: str, photo_host: str = "") -> str:
-    """A recorded issue body; photos dropped on GitHub are fetched from `photo_host` instead."""
-    body = (DATA / name).read_text(encoding="utf-8")
-    return body.replace(GITHUB_ASSETS, photo_host) if photo_host else body
-
-
-def serve_recorded_photos(body: str, folder: Path) -> None:
-    for name in re.findall(r"127\.0\.0\.1:[0-9]+/([0-9a-f-]{36})", body):
-        write_image(folder / name, (800, 600))
 
 
 def from_issue(project: Path, body: str, *args: str) -> int:

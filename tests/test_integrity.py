@@ -26,9 +26,7 @@ from generator.core.integrity import (
 )
 from generator.core.models import Region
 from generator.core.region import load_region
-from tests.conftest import ROOT, MakeEntry
-from tests.test_build import build
-from tests.test_forms import recorded, serve_recorded_photos
+from tests.conftest import ROOT, MakeEntry, build, recorded, serve_recorded_photos
 
 DATA = Path(__file__).parent / "data"
 OWNER = "pemilik-sarirasa"  # manages keripik-sari-rasa in these tests

@@ -7,13 +7,11 @@ import base64
 import hashlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -22,74 +20,9 @@ import pytest
 import yaml
 
 from generator.outputs.publish import InlineCode, content_security_policy, csp_hash, headers_file, site_headers
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY, MakeEntry
-from tests.test_build import FULL, build, run_umkm
-
-
-def full_photos() -> dict[str, tuple[int, int]]:
-    """A photo for every path that test_build.FULL references (the cover first, 900×600)."""
-    paths = [*FULL.get("foto", []), *(f for p in FULL.get("produk", []) for f in p.get("foto", []))]
-    return {path: (900, 600) for path in paths}
-
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FULL, ROOT, TODAY, MakeEntry, build, full_photos, parse_page, run_umkm
 
 # --- helpers: an HTML reader independent of generator/outputs/publish.py's regular expressions ---------
-
-
-class PageParts(HTMLParser):
-    """Inline scripts and styles, style and event-handler attributes, and every URL a page loads."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.scripts: list[tuple[dict[str, str], str]] = []  # (attributes, text)
-        self.styles: list[str] = []
-        self.style_attributes: list[str] = []
-        self.handlers: list[str] = []
-        self.loads: list[tuple[str, str]] = []  # (tag, url) fetched when the page opens
-        self.links: list[str] = []  # <a href>
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self._open: tuple[str, dict[str, str]] | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        self.tags.append((tag, a))
-        self.handlers += [k for k in a if k.startswith("on")]
-        if "style" in a:
-            self.style_attributes.append(a["style"])
-        if tag in ("script", "style"):
-            self._open, self._text = (tag, a), []
-        if tag == "script" and a.get("src"):
-            self.loads.append((tag, a["src"]))
-        if tag == "link" and a.get("href"):
-            self.loads.append((tag, a["href"]))
-        if tag in ("img", "source", "video", "audio", "iframe", "embed"):
-            for key in ("src", "poster"):
-                if a.get(key):
-                    self.loads.append((tag, a[key]))
-            for candidate in (a.get("srcset") or "").split(","):
-                if candidate.strip():
-                    self.loads.append((tag, candidate.split()[0]))
-        if tag == "a" and "href" in a:
-            self.links.append(a["href"])
-
-    def handle_data(self, data: str) -> None:
-        if self._open:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open and tag == self._open[0]:
-            text = "".join(self._text)
-            if tag == "script":
-                self.scripts.append((self._open[1], text))
-            else:
-                self.styles.append(text)
-            self._open = None
-
-
-def parse_page(path: Path) -> PageParts:
-    parts = PageParts()
-    parts.feed(path.read_text(encoding="utf-8"))
-    return parts
 
 
 def policy_of(site: Path) -> dict[str, list[str]]:
@@ -112,23 +45,6 @@ def third_party(url: str) -> bool:
 
 
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+['"]([^'"]+)['"]""")
-
-
-def copy_sample(target: Path) -> Path:
-    target.mkdir()
-    for name in ("mkdocs.yml", "wilayah.yml"):
-        shutil.copy(ROOT / name, target / name)
-    for folder in ("theme", "halaman", "catalog"):
-        shutil.copytree(ROOT / folder, target / folder)
-    return target
-
-
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_sample(tmp_path_factory.mktemp("sampel") / "repo")
-    result = build(project)
-    assert result.returncode == 0, result.stderr
-    return project / "site"
 
 
 # --- atomic builds ----------------------------------------------------------------------------
@@ -483,7 +399,6 @@ def test_build_without_site_url_still_publishes(project: Path, make_entry: MakeE
 
 
 # --- in a real browser, with the headers applied ----------------------------------------------------
-
 
 
 def serve_with_headers(site: Path, prefix: str) -> tuple[Any, str]:

@@ -14,8 +14,7 @@ import pytest
 import yaml
 
 from generator import cli
-from tests.conftest import ROOT, MakeEntry
-from tests.test_contribute import git
+from tests.conftest import ROOT, MakeEntry, git
 
 DATA = Path(__file__).parent / "data"
 OWNER = "pemilik-sarirasa"

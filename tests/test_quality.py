@@ -9,38 +9,11 @@ from typing import Any
 import pytest
 
 from generator import cli
-from generator.builder.enrich import enrich_catalog
 from generator.core.business import Business
-from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink
+from generator.core.models import Certificate, Contact, Product, Region, ShopLink
 from generator.core.problems import ERROR, INFO
 from generator.core.quality import DEFAULT_RULES, QualityRules, is_stale, make_rules, months_before, quality_notes, rule_problems
-from generator.core.region import load_region
-from tests.conftest import ROOT, TODAY, MakeEntry
-
-STORY = "Usaha keluarga sejak 2015. Keripik singkong dibuat setiap pagi dari singkong petani Cibitung, tanpa pengawet."
-
-# Everything the rule and the score ask for: a food business that is ready and 100 complete.
-COMPLETE: dict[str, Any] = {
-    "nama": "Keripik Sari Rasa",
-    "sektor": "kuliner",
-    "kecamatan": "Cibitung",
-    "ringkasan": "Keripik singkong balado renyah.",
-    "nib": "9120301745821",
-    "kontak": Contact(whatsapp="6281219345521"),
-    "toko_online": (ShopLink("padi-umkm", "https://padiumkm.id/toko/sari-rasa"),),
-    "sertifikasi": (Certificate("halal", "ID32110000145680323", None),),
-    "produk": (Product("Keripik Balado", 15000, "bungkus"),),
-    "foto": ("foto/sampul.jpg",),
-    "diperbarui": TODAY - timedelta(days=30),
-    "cerita": STORY,
-}
-
-
-def sample_region() -> Region:
-    """The real region data file, as a build reads it."""
-    loaded, problems = load_region(ROOT / "wilayah.yml")
-    assert loaded is not None, problems
-    return loaded
+from tests.conftest import TODAY, MakeEntry, enrich, entry_record, sample_region
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +21,8 @@ def region() -> Region:
     return sample_region()
 
 
-def make_entry(slug: str = "sari-rasa", **fields: Any) -> Entry:
-    return Entry(slug=slug, source=Path("catalog") / slug / "index.md", **{**COMPLETE, **fields})
-
-
-def enrich(region: Region, *entries: Entry, today: date = TODAY, rules: QualityRules = DEFAULT_RULES) -> list[Business]:
-    return enrich_catalog(Catalog(region, tuple(entries)), today=today, rules=rules)
-
-
 def one(region: Region, rules: QualityRules = DEFAULT_RULES, **fields: Any) -> Business:
-    [business] = enrich(region, make_entry(**fields), rules=rules)
+    [business] = enrich(region, entry_record(**fields), rules=rules)
     return business
 
 
@@ -105,7 +70,7 @@ def test_readiness_rule(region: Region, fields: dict[str, Any], missing: list[st
 
 
 def test_readiness_follows_the_build_date(region: Region) -> None:
-    entry = make_entry(sertifikasi=(Certificate("halal", "ID1", date(2026, 12, 31)),))
+    entry = entry_record(sertifikasi=(Certificate("halal", "ID1", date(2026, 12, 31)),))
     [before] = enrich(region, entry, today=date(2026, 12, 31))
     [after] = enrich(region, entry, today=date(2027, 1, 1))
     assert before.siap_pengadaan and not after.siap_pengadaan

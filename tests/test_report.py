@@ -13,8 +13,7 @@ from generator import cli
 from generator.core.models import Certificate, Contact, Region, ShopLink
 from generator.core.quality import DEFAULT_RULES
 from generator.outputs.report import Report, build_reports, months_between, report_csv, report_markdown
-from tests.conftest import TODAY, MakeEntry
-from tests.test_quality import enrich, make_entry, sample_region
+from tests.conftest import TODAY, MakeEntry, enrich, entry_record, sample_region
 
 
 @pytest.fixture(scope="module")
@@ -25,26 +24,26 @@ def region() -> Region:
 def reports_by_key(region: Region) -> dict[str, Report]:
     businesses = enrich(
         region,
-        make_entry("aman"),
-        make_entry("halal-kemarin", sertifikasi=(Certificate("halal", "ID1", TODAY - timedelta(days=1)),)),
-        make_entry("pirt-hari-ini", sertifikasi=(Certificate("pirt", "2063216010123-26", TODAY),)),
-        make_entry(
+        entry_record("aman"),
+        entry_record("halal-kemarin", sertifikasi=(Certificate("halal", "ID1", TODAY - timedelta(days=1)),)),
+        entry_record("pirt-hari-ini", sertifikasi=(Certificate("pirt", "2063216010123-26", TODAY),)),
+        entry_record(
             "bpom-90",
             sertifikasi=(
                 Certificate("bpom", "MD224510001234", TODAY + timedelta(days=90)),
                 Certificate("halal", "ID2", TODAY - timedelta(days=400)),
             ),
         ),
-        make_entry("halal-91", sertifikasi=(Certificate("halal", "ID3", TODAY + timedelta(days=91)),)),
-        make_entry("lama", diperbarui=date(2025, 11, 27)),
-        make_entry("pas-setahun", diperbarui=date(2025, 11, 28)),
-        make_entry("tanpa-tanggal-data", diperbarui=None),
-        make_entry("minim", foto=(), produk=(), sertifikasi=(), kontak=Contact(), toko_online=(), cerita=""),
-        make_entry("hampir-nib", nib=""),
-        make_entry("hampir-saluran", toko_online=(ShopLink("tokopedia", "https://www.tokopedia.com/x"),)),
-        make_entry("kurang-dua", nib="", produk=()),
-        make_entry("skor-60", foto=(), kontak=Contact(), toko_online=()),
-        make_entry("skor-50", foto=(), kontak=Contact(), toko_online=(), cerita="Singkat."),
+        entry_record("halal-91", sertifikasi=(Certificate("halal", "ID3", TODAY + timedelta(days=91)),)),
+        entry_record("lama", diperbarui=date(2025, 11, 27)),
+        entry_record("pas-setahun", diperbarui=date(2025, 11, 28)),
+        entry_record("tanpa-tanggal-data", diperbarui=None),
+        entry_record("minim", foto=(), produk=(), sertifikasi=(), kontak=Contact(), toko_online=(), cerita=""),
+        entry_record("hampir-nib", nib=""),
+        entry_record("hampir-saluran", toko_online=(ShopLink("tokopedia", "https://www.tokopedia.com/x"),)),
+        entry_record("kurang-dua", nib="", produk=()),
+        entry_record("skor-60", foto=(), kontak=Contact(), toko_online=()),
+        entry_record("skor-50", foto=(), kontak=Contact(), toko_online=(), cerita="Singkat."),
     )
     reports = build_reports(businesses, region, today=TODAY, rules=DEFAULT_RULES, catalog_name="Katalog UMKM Kabupaten Bekasi")
     return {r.key: r for r in reports}
@@ -102,7 +101,7 @@ def test_reminder_is_a_prefilled_whatsapp_link(region: Region) -> None:
 
 
 def test_csv_cells_cannot_become_formulas(region: Region) -> None:
-    [business] = enrich(region, make_entry("rumus", nama='=HYPERLINK("https://evil.example")', pemilik="@budi", diperbarui=None))
+    [business] = enrich(region, entry_record("rumus", nama='=HYPERLINK("https://evil.example")', pemilik="@budi", diperbarui=None))
     report = build_reports([business], region, today=TODAY, rules=DEFAULT_RULES, catalog_name="K")[1]
     [header, row] = list(csv.reader(report_csv(report).splitlines()))
     assert header[:4] == ["usaha", "slug", "kecamatan", "pemilik"]
@@ -110,7 +109,7 @@ def test_csv_cells_cannot_become_formulas(region: Region) -> None:
 
 
 def test_markdown_shows_owner_text_literally(region: Region) -> None:
-    [business] = enrich(region, make_entry("jahat", nama="Warung [klik](javascript:alert(1)) | <b>tebal</b>", diperbarui=None))
+    [business] = enrich(region, entry_record("jahat", nama="Warung [klik](javascript:alert(1)) | <b>tebal</b>", diperbarui=None))
     reports = build_reports([business], region, today=TODAY, rules=DEFAULT_RULES, catalog_name="K")
     text = report_markdown(reports, today=TODAY, title="Katalog")
     assert "](javascript" not in text and "<b>" not in text

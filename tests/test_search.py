@@ -21,8 +21,7 @@ from generator.core.models import Region
 from generator.core.problems import errors_in
 from generator.outputs.pagefind import record_html
 from generator.outputs.search import PRICE_BANDS, SearchRecord, Spelling, filter_groups, search_records
-from tests.conftest import TODAY, MakeEntry
-from tests.test_build import build, read
+from tests.conftest import TODAY, MakeEntry, build, read
 
 KERIPIK = {
     "nama": "Keripik Sari Rasa",

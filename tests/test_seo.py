@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.outputs.seo import absolute_url, jsonld_text
-from tests.conftest import MakeEntry
-from tests.test_build import FULL, build
-from tests.test_publish import full_photos, parse_page
+from tests.conftest import FULL, MakeEntry, build, full_photos, parse_page
 
 SITE = "https://umkm.bekasikab.go.id/katalog/"
 

@@ -11,9 +11,7 @@ import pytest
 from generator.core.models import Certificate, Contact, Product, Region, ShopLink
 from generator.core.quality import DEFAULT_RULES
 from generator.outputs.stats import CHART_WIDTH, VALUE_SPACE, bar_chart, compute_statistics, percent
-from tests.conftest import MakeEntry
-from tests.test_build import build, read
-from tests.test_quality import enrich, make_entry, sample_region
+from tests.conftest import MakeEntry, build, enrich, entry_record, read, sample_region
 
 
 @pytest.fixture(scope="module")
@@ -24,16 +22,16 @@ def region() -> Region:
 def test_counts_per_sector_kecamatan_kind_and_platform(region: Region) -> None:
     businesses = enrich(
         region,
-        make_entry("a"),  # kuliner, Cibitung, halal, PaDi: ready
-        make_entry("b", sertifikasi=(Certificate("pirt", "2063216010123-24", date(2024, 12, 31)),), toko_online=()),
-        make_entry(
+        entry_record("a"),  # kuliner, Cibitung, halal, PaDi: ready
+        entry_record("b", sertifikasi=(Certificate("pirt", "2063216010123-24", date(2024, 12, 31)),), toko_online=()),
+        entry_record(
             "c",
             sektor="fesyen",
             kecamatan="Setu",
             sertifikasi=(Certificate("haki", "IDM1", None),),
             toko_online=(ShopLink("shopee", "https://shopee.co.id/c"),),
         ),
-        make_entry("d", sektor="pertanian", kecamatan="Setu", sertifikasi=(Certificate("haki", "IDM2", None),), kontak=Contact()),
+        entry_record("d", sektor="pertanian", kecamatan="Setu", sertifikasi=(Certificate("haki", "IDM2", None),), kontak=Contact()),
     )
     stats = compute_statistics(businesses, region, DEFAULT_RULES.readiness)
     assert (stats.total, stats.certified, stats.online, stats.ready) == (4, 3, 3, 1)
@@ -222,7 +220,7 @@ def test_statistik_escapes_region_labels(region: Region) -> None:
 
     evil = replace(region, sectors=(replace(region.sectors[0], label="Kuliner <script>alert(1)</script>"), *region.sectors[1:]))
     page = render_statistics_page(
-        enrich(evil, make_entry("a", produk=(Product("X", 1),))),
+        enrich(evil, entry_record("a", produk=(Product("X", 1),))),
         evil,
         rule=DEFAULT_RULES.readiness,
         today=date(2026, 11, 28),

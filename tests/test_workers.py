@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.core import workers
-from tests.conftest import MakeEntry
-from tests.test_cache import build_site, rich_catalog
+from tests.conftest import MakeEntry, build_site, rich_catalog
 
 
 def test_results_come_back_in_order_from_other_processes() -> None:
