@@ -40,9 +40,10 @@ def test_a_site_built_by_workers_is_byte_identical(
     rich_catalog(make_entry)
     monkeypatch.setattr(workers, "MIN_BATCH", 10**6)
     alone = build_site(project, monkeypatch)
-    for folder in (project / ".cache" / "umkm" / "entri", project / ".cache" / "umkm" / "halaman"):
-        for shard in folder.iterdir():
-            shard.unlink()
+    # Validated entries and rendered stories forgotten: the next build makes them all again, in workers.
+    for shard in (project / ".cache" / "umkm" / "entries").iterdir():
+        shard.unlink()
+    (project / ".cache" / "umkm" / "stories.json").unlink()
     monkeypatch.setattr(workers, "MIN_BATCH", 1)
     spread = build_site(project, monkeypatch)
     assert spread == alone
