@@ -26,7 +26,7 @@ from mkdocs.livereload import LiveReloadServer, _serve_url
 from generator.outputs.pages import TEMPLATES_DIR, make_environment
 
 log = logging.getLogger("mkdocs.plugins.umkm")
-ERROR_TEMPLATE = "pratinjau-galat.html"
+ERROR_TEMPLATE = "preview_error.html"
 
 
 class PreviewServer(LiveReloadServer):
