@@ -21,9 +21,25 @@ import pytest
 import yaml
 from PIL import Image
 
+from generator import cli
 from generator.builder.enrich import enrich_catalog
 from generator.core.business import Business
-from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink
+from generator.core.models import (
+    Catalog,
+    Certificate,
+    CertKind,
+    Contact,
+    Entry,
+    ImageVariant,
+    Kecamatan,
+    Platform,
+    ProcessedPhoto,
+    Product,
+    Region,
+    Sector,
+    ShopLink,
+    Training,
+)
 from generator.core.quality import DEFAULT_RULES, QualityRules
 from generator.core.region import load_region
 
@@ -393,3 +409,125 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if fixtures & (_SLOW_FIXTURES | _BROWSER_FIXTURES) or _SLOW_CALLS.search(source):
             item.add_marker(pytest.mark.slow)
+
+
+# --- helpers shared by several test modules ------------------------------------------------------
+
+
+def parse_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    """Every start tag with its attributes, as a browser would see them."""
+
+    class Collector(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append((tag, attrs))
+
+    collector = Collector()
+    collector.feed(page)
+    return collector.tags
+
+
+def from_issue(project: Path, body: str, *args: str) -> int:
+    path = project / "issue.md"
+    path.write_text(body, encoding="utf-8")
+    return cli.main(["from-issue", str(path), *args])
+
+
+SITE_NAME = "Katalog UMKM Kabupaten Bekasi"  # the site name of page tests
+
+
+def page_region() -> Region:
+    """A small region: three kecamatan, three sectors, two certificate kinds, two platforms."""
+    return Region(
+        nama="Kabupaten Bekasi",
+        provinsi="Jawa Barat",
+        negara="ID",
+        kode_wilayah="3216",
+        dinas="Dinas Koperasi dan UKM Kabupaten Bekasi",
+        kecamatan=(
+            Kecamatan("32.16.07", "Cibitung", "cibitung"),
+            Kecamatan("32.16.18", "Setu", "setu"),
+            Kecamatan("32.16.20", "Cikarang Pusat", "cikarang-pusat"),
+        ),
+        sectors=(
+            Sector("kuliner", "Kuliner", "Food and drink", True),
+            Sector("fesyen", "Fesyen", "Fashion"),
+            Sector("kesehatan-kecantikan", "Kesehatan & Kecantikan", "Health and beauty"),
+        ),
+        cert_kinds=(
+            CertKind("halal", "Halal", "Halal", "BPJPH", "https://bpjph.halal.go.id/search/sertifikat"),
+            CertKind("pirt", "P-IRT", "Home industry food permit", "Dinas Kesehatan"),
+        ),
+        platforms=(
+            Platform("tokopedia", "Tokopedia", ("tokopedia.com",)),
+            Platform("padi-umkm", "PaDi UMKM", ("padiumkm.id",), procurement=True),
+        ),
+    )
+
+
+def page_entry(tmp_path: Path, slug: str = "telaga-batik", **fields: Any) -> Entry:
+    """An `Entry` whose folder is under `tmp_path/catalog` (not written), as page tests need one."""
+    values: dict[str, Any] = {
+        "nama": "Telaga Batik",
+        "sektor": "fesyen",
+        "kecamatan": "Cibitung",
+        "ringkasan": "Batik tulis dan cap khas Bekasi.",
+        "diperbarui": date(2026, 9, 1),
+    }
+    values.update(fields)
+    return Entry(slug=slug, source=tmp_path / "catalog" / slug / "index.md", **values)
+
+
+def full_entry(tmp_path: Path, **fields: Any) -> Entry:
+    values: dict[str, Any] = {
+        "desa": "Wanasari",
+        "alamat": "Kp. Telaga RT 02/05",
+        "berdiri": 2017,
+        "nib": "9120301745821",
+        "kapasitas": "3.000 potong per bulan",
+        "kontak": Contact(whatsapp="6281219345521", telepon="622189951234", email="telagabatik@example.id", instagram="telagabatik"),
+        "toko_online": (ShopLink("tokopedia", "https://www.tokopedia.com/telagabatik"),),
+        "sertifikasi": (
+            Certificate("halal", "ID32110000145680323", date(2026, 11, 28)),
+            Certificate("pirt", "2063216010123-25", date(2025, 12, 31)),
+        ),
+        "produk": (
+            Product(
+                "Batik Tulis Tanjung Pura",
+                385000,
+                "lembar",
+                "Kain katun 2 meter.",
+                ("foto/tanjung.jpg",),
+                "https://www.tokopedia.com/telagabatik/tulis",
+            ),
+            Product("Batik Cap", None, "", "", ("foto/hilang.jpg",)),
+        ),
+        "foto": ("foto/galeri.jpg", "foto/proses.jpg"),
+        "pembinaan": (Training("Pelatihan membatik", "Dinas Perindustrian dan Perdagangan", 2017),),
+        "cerita": "# Sejarah\n\nBerawal dari **dapur** kecil.",
+    }
+    values.update(fields)
+    return page_entry(tmp_path, **values)
+
+
+def make_photo(entry: Entry, rel: str, placeholder: str = "#a17f5c") -> tuple[Path, ProcessedPhoto]:
+    stem = Path(rel).stem
+    base = f"foto/{entry.slug}/{stem}"
+
+    def variants(widths: tuple[int, ...], mime: str, kind: str, ratio: float) -> tuple[ImageVariant, ...]:
+        ext = "webp" if mime == "image/webp" else "jpg"
+        return tuple(ImageVariant(f"{base}{kind}-{w}w.{ext}", w, round(w * ratio), mime) for w in widths)
+
+    source = (entry.folder / rel).resolve()
+    return source, ProcessedPhoto(
+        source=source,
+        width=1280,
+        height=853,
+        placeholder=placeholder,
+        webp=variants((320, 640, 1280), "image/webp", "", 853 / 1280),
+        jpeg=variants((1280,), "image/jpeg", "", 853 / 1280)[0],
+        thumb_webp=variants((320, 640), "image/webp", "-thumb", 0.75),
+    )

@@ -8,12 +8,11 @@ import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FULL, ROOT, TODAY, MakeEntry, build, read
+from tests.conftest import FULL, ROOT, TODAY, MakeEntry, build, parse_tags, read
 
 
 @pytest.fixture
@@ -23,22 +22,6 @@ def built(project: Path, make_entry: MakeEntry) -> Path:
     result = build(project)
     assert result.returncode == 0, result.stderr
     return project / "site"
-
-
-def parse_tags(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    """Every start tag with its attributes, as a browser would see them."""
-
-    class Collector(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            self.tags.append((tag, attrs))
-
-    collector = Collector()
-    collector.feed(page)
-    return collector.tags
 
 
 def test_business_page_shows_the_entry(built: Path) -> None:

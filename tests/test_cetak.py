@@ -13,8 +13,7 @@ import pytest
 import zxingcpp
 
 from generator.outputs import pdf
-from tests.conftest import ROOT, MakeEntry
-from tests.test_build import run_umkm
+from tests.conftest import ROOT, MakeEntry, run_umkm
 
 
 def _renderer_or_none() -> pdf.Renderer | None:

@@ -18,7 +18,7 @@ from generator.core.schema import ENTRY_FIELDS
 from generator.intake.forms import FORMS, form_fields, issue_form, render_form
 from generator.intake.issues import detect_kind, parse_issue
 from generator.intake.write import Match
-from tests.conftest import GITHUB_ASSETS, ROOT, recorded, serve_recorded_photos
+from tests.conftest import GITHUB_ASSETS, ROOT, from_issue, recorded, serve_recorded_photos
 
 
 @pytest.fixture
@@ -26,12 +26,6 @@ def in_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(project)
     monkeypatch.setenv("UMKM_TANGGAL", "2026-11-28")
     return project
-
-
-def from_issue(project: Path, body: str, *args: str) -> int:
-    path = project / "issue.md"
-    path.write_text(body, encoding="utf-8")
-    return cli.main(["from-issue", str(path), *args])
 
 
 # --- the forms ---------------------------------------------------------------------------------------

@@ -18,120 +18,21 @@ from generator.core.formatting import format_rupiah, format_tanggal
 from generator.core.models import (
     Catalog,
     Certificate,
-    CertKind,
     Contact,
     Entry,
-    ImageVariant,
-    Kecamatan,
-    Platform,
     ProcessedPhoto,
     Product,
-    Region,
-    Sector,
-    ShopLink,
     Training,
 )
 from generator.outputs.generated import GeneratedPage, page_url, url_to
 from generator.outputs.pages import page_window, render_pages
 from generator.outputs.story import render_story
+from tests.conftest import SITE_NAME, full_entry, make_photo, page_entry, page_region
 
 TODAY = date(2026, 10, 2)
-SITE = "Katalog UMKM Kabupaten Bekasi"
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def make_region() -> Region:
-    return Region(
-        nama="Kabupaten Bekasi",
-        provinsi="Jawa Barat",
-        negara="ID",
-        kode_wilayah="3216",
-        dinas="Dinas Koperasi dan UKM Kabupaten Bekasi",
-        kecamatan=(
-            Kecamatan("32.16.07", "Cibitung", "cibitung"),
-            Kecamatan("32.16.18", "Setu", "setu"),
-            Kecamatan("32.16.20", "Cikarang Pusat", "cikarang-pusat"),
-        ),
-        sectors=(
-            Sector("kuliner", "Kuliner", "Food and drink", True),
-            Sector("fesyen", "Fesyen", "Fashion"),
-            Sector("kesehatan-kecantikan", "Kesehatan & Kecantikan", "Health and beauty"),
-        ),
-        cert_kinds=(
-            CertKind("halal", "Halal", "Halal", "BPJPH", "https://bpjph.halal.go.id/search/sertifikat"),
-            CertKind("pirt", "P-IRT", "Home industry food permit", "Dinas Kesehatan"),
-        ),
-        platforms=(
-            Platform("tokopedia", "Tokopedia", ("tokopedia.com",)),
-            Platform("padi-umkm", "PaDi UMKM", ("padiumkm.id",), procurement=True),
-        ),
-    )
-
-
-def make_entry(tmp_path: Path, slug: str = "telaga-batik", **fields: Any) -> Entry:
-    values: dict[str, Any] = {
-        "nama": "Telaga Batik",
-        "sektor": "fesyen",
-        "kecamatan": "Cibitung",
-        "ringkasan": "Batik tulis dan cap khas Bekasi.",
-        "diperbarui": date(2026, 9, 1),
-    }
-    values.update(fields)
-    return Entry(slug=slug, source=tmp_path / "catalog" / slug / "index.md", **values)
-
-
-def full_entry(tmp_path: Path, **fields: Any) -> Entry:
-    values: dict[str, Any] = {
-        "desa": "Wanasari",
-        "alamat": "Kp. Telaga RT 02/05",
-        "berdiri": 2017,
-        "nib": "9120301745821",
-        "kapasitas": "3.000 potong per bulan",
-        "kontak": Contact(whatsapp="6281219345521", telepon="622189951234", email="telagabatik@example.id", instagram="telagabatik"),
-        "toko_online": (ShopLink("tokopedia", "https://www.tokopedia.com/telagabatik"),),
-        "sertifikasi": (
-            Certificate("halal", "ID32110000145680323", date(2026, 11, 28)),
-            Certificate("pirt", "2063216010123-25", date(2025, 12, 31)),
-        ),
-        "produk": (
-            Product(
-                "Batik Tulis Tanjung Pura",
-                385000,
-                "lembar",
-                "Kain katun 2 meter.",
-                ("foto/tanjung.jpg",),
-                "https://www.tokopedia.com/telagabatik/tulis",
-            ),
-            Product("Batik Cap", None, "", "", ("foto/hilang.jpg",)),
-        ),
-        "foto": ("foto/galeri.jpg", "foto/proses.jpg"),
-        "pembinaan": (Training("Pelatihan membatik", "Dinas Perindustrian dan Perdagangan", 2017),),
-        "cerita": "# Sejarah\n\nBerawal dari **dapur** kecil.",
-    }
-    values.update(fields)
-    return make_entry(tmp_path, **values)
-
-
-def make_photo(entry: Entry, rel: str, placeholder: str = "#a17f5c") -> tuple[Path, ProcessedPhoto]:
-    stem = Path(rel).stem
-    base = f"foto/{entry.slug}/{stem}"
-
-    def variants(widths: tuple[int, ...], mime: str, kind: str, ratio: float) -> tuple[ImageVariant, ...]:
-        ext = "webp" if mime == "image/webp" else "jpg"
-        return tuple(ImageVariant(f"{base}{kind}-{w}w.{ext}", w, round(w * ratio), mime) for w in widths)
-
-    source = (entry.folder / rel).resolve()
-    return source, ProcessedPhoto(
-        source=source,
-        width=1280,
-        height=853,
-        placeholder=placeholder,
-        webp=variants((320, 640, 1280), "image/webp", "", 853 / 1280),
-        jpeg=variants((1280,), "image/jpeg", "", 853 / 1280)[0],
-        thumb_webp=variants((320, 640), "image/webp", "-thumb", 0.75),
-    )
 
 
 def photos_for(*entries: Entry, skip: tuple[str, ...] = ("foto/hilang.jpg",)) -> dict[Path, ProcessedPhoto]:
@@ -139,12 +40,12 @@ def photos_for(*entries: Entry, skip: tuple[str, ...] = ("foto/hilang.jpg",)) ->
 
 
 def enrich(*entries: Entry) -> list[Business]:
-    return enrich_catalog(Catalog(make_region(), entries), today=TODAY)
+    return enrich_catalog(Catalog(page_region(), entries), today=TODAY)
 
 
 def render(*entries: Entry, photos: dict[Path, ProcessedPhoto] | None = None, **kwargs: Any) -> dict[str, GeneratedPage]:
     photos = photos_for(*entries) if photos is None else photos
-    pages = render_pages(enrich(*entries), make_region(), photos, today=TODAY, site_name=SITE, **kwargs)
+    pages = render_pages(enrich(*entries), page_region(), photos, today=TODAY, site_name=SITE_NAME, **kwargs)
     return {p.src_uri: p for p in pages}
 
 
@@ -317,7 +218,7 @@ def test_url_to_without_directory_urls() -> None:
 
 
 def test_every_internal_link_resolves_to_a_generated_page_or_photo(tmp_path: Path) -> None:
-    entries = [full_entry(tmp_path), make_entry(tmp_path, "dapur-bu-yati", nama="Dapur Bu Yati", sektor="kuliner", kecamatan="Setu")]
+    entries = [full_entry(tmp_path), page_entry(tmp_path, "dapur-bu-yati", nama="Dapur Bu Yati", sektor="kuliner", kecamatan="Setu")]
     photos = photos_for(*entries)
     pages = render(*entries, photos=photos)
     targets = {page_url(uri) for uri in pages}
@@ -435,7 +336,7 @@ def test_bad_placeholder_colour_is_dropped(tmp_path: Path) -> None:
 
 
 def many(tmp_path: Path, count: int, **fields: Any) -> list[Entry]:
-    return [make_entry(tmp_path, f"usaha-{i:03d}", nama=f"Usaha {i:03d}", sektor="kuliner", **fields) for i in range(count)]
+    return [page_entry(tmp_path, f"usaha-{i:03d}", nama=f"Usaha {i:03d}", sektor="kuliner", **fields) for i in range(count)]
 
 
 def test_pagination_of_fifty_businesses(tmp_path: Path) -> None:
@@ -506,7 +407,7 @@ def test_home_page(tmp_path: Path) -> None:
     entries = [*many(tmp_path, 14), full_entry(tmp_path)]
     entries[3] = replace(entries[3], diperbarui=date(2026, 9, 30))
     home = render(*entries)["index.md"]
-    assert home.title == SITE
+    assert home.title == SITE_NAME
     parsed = Parsed(home.html)
     stats = "".join(parsed.text)
     assert "15" in stats and "usaha bersertifikat" in stats

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,25 +25,25 @@ from generator.outputs.printing import (
     render_printed,
     render_sheets,
 )
-from tests.conftest import MakeEntry
-from tests.test_build import FULL, build, parse_tags, read
-from tests.test_pages import SITE, TODAY, full_entry, make_entry, make_photo, make_region
+from tests.conftest import FULL, SITE_NAME, MakeEntry, build, full_entry, make_photo, page_entry, page_region, parse_tags, read
+
+TODAY = date(2026, 10, 2)  # the date the page tests use
 
 SITE_URL = "https://umkm.bekasikab.go.id/katalog/"
 
 
 def businesses(tmp_path: Path) -> tuple[list[Business], dict[Path, object]]:
     telaga = full_entry(tmp_path)
-    keripik = make_entry(
+    keripik = page_entry(
         tmp_path, "keripik-sari-rasa", nama="Keripik Sari Rasa", sektor="kuliner", kecamatan="Setu", ringkasan="Keripik singkong."
     )
     photos = dict(make_photo(telaga, rel) for rel in ("foto/galeri.jpg", "foto/tanjung.jpg"))
-    catalog = Catalog(make_region(), (keripik, telaga))
-    return enrich_catalog(catalog, today=TODAY, catalog_name=SITE), photos
+    catalog = Catalog(page_region(), (keripik, telaga))
+    return enrich_catalog(catalog, today=TODAY, catalog_name=SITE_NAME), photos
 
 
 def site_for(tmp_path: Path, photos: dict[Path, object], site_url: str = SITE_URL):  # type: ignore[no-untyped-def]
-    return make_site(make_region(), photos, today=TODAY, site_name=SITE, site_url=site_url)  # type: ignore[arg-type]
+    return make_site(page_region(), photos, today=TODAY, site_name=SITE_NAME, site_url=site_url)  # type: ignore[arg-type]
 
 
 def decode(image: Image.Image) -> list[str]:
@@ -76,7 +77,7 @@ def test_printed_parts_of_a_business(tmp_path: Path) -> None:
     assert printed.qr_svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert "<script" not in printed.qr_svg and 'fill="#fff"' in printed.qr_svg
     # The sticker: name, where to find it, the QR code and the URL it holds.
-    assert "Temukan kami di" in printed.sticker and SITE in printed.sticker and "Telaga Batik" in printed.sticker
+    assert "Temukan kami di" in printed.sticker and SITE_NAME in printed.sticker and "Telaga Batik" in printed.sticker
     assert 'class="umkm-qr" src="../../../qr/telaga-batik.svg"' in printed.sticker
     assert "https://umkm.bekasikab.go.id/katalog/usaha/telaga-batik/" in printed.sticker
     # Links from cetak/stiker/telaga-batik/index.html: the print stylesheet, the build date, the script.
@@ -96,8 +97,8 @@ def test_printed_parts_of_a_business(tmp_path: Path) -> None:
 def test_flyer_shows_at_most_four_products(tmp_path: Path) -> None:
     from generator.core.models import Product
 
-    entry = make_entry(tmp_path, produk=tuple(Product(f"Produk {i}", 1000 * i) for i in range(1, 8)))
-    business = enrich_catalog(Catalog(make_region(), (entry,)), today=TODAY, catalog_name=SITE)[0]
+    entry = page_entry(tmp_path, produk=tuple(Product(f"Produk {i}", 1000 * i) for i in range(1, 8)))
+    business = enrich_catalog(Catalog(page_region(), (entry,)), today=TODAY, catalog_name=SITE_NAME)[0]
     flyer = render_sheets(site_for(tmp_path, {}), "flyer", [business], src="cetak/flyer/telaga-batik/index.html")
     assert re.findall(r"Produk \d", flyer) == ["Produk 1", "Produk 2", "Produk 3", "Produk 4"]
 

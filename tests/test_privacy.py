@@ -184,7 +184,7 @@ def test_a_camera_description_is_no_personal_metadata() -> None:
 
 
 def test_a_nik_anywhere_in_an_issue_body_is_refused_and_never_repeated(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.test_forms import from_issue, recorded
+    from tests.conftest import from_issue, recorded
 
     monkeypatch.chdir(project)
     monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())

@@ -204,3 +204,22 @@ def test_a_file_name_cannot_issue_workflow_commands(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "x%250A::add-mask::rahasia" in result.stdout
     assert not any(line.startswith("::add-mask::") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("permission", "files", "ok"),
+    [
+        ("read", ["catalog/dapur-mpok-siti/index.md", "catalog/dapur-mpok-siti/foto/a.jpg"], True),
+        ("read", ["catalog/dapur-mpok-siti/index.md", "mkdocs.yml"], False),
+        ("none", [".github/workflows/pr.yml"], False),
+        ("read", ["catalog/stray.md"], False),
+        ("read", ["catalog/../generator/cli.py"], False),
+        ("write", ["generator/cli.py"], True),
+    ],
+)
+def test_outside_contributors_may_change_only_catalog_entries(tmp_path: Path, permission: str, files: list[str], ok: bool) -> None:
+    # pr-batas.yml's step, run with a stand-in for `gh`
+    result = run_restriction(tmp_path, permission, files)
+    assert (result.returncode == 0) is ok, result.stdout + result.stderr
+    if not ok:
+        assert "Pull request dari kontributor luar hanya boleh mengubah folder catalog/<slug>/" in result.stdout
