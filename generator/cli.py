@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.builder.pipeline import SCHEMA_URI, Settings, attention_problems, build_date, check_catalog, enrich_businesses
+from generator.core.files import swap_in
 from generator.core.integrity import integrity_notes
 from generator.core.models import Region
 from generator.core.problems import ERROR, INFO, WARNING, Problem, display_path, errors_in
@@ -702,7 +703,8 @@ def run_build(args: argparse.Namespace) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap_in(staging, target)
+    staging.chmod(0o755)
+    swap_in(staging, target)
     print(f"Situs selesai dibangun: {display_path(target)}")
     return 0
 
@@ -723,18 +725,6 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    staging.chmod(0o755)
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.lama-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ miss: the build then does the work again. A full build drops the records of remo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.builder import codec
+from generator.core.files import write_atomic
 from generator.core.fingerprint import code_fingerprint
 from generator.core.models import Entry
 from generator.core.problems import Problem
@@ -136,16 +138,8 @@ class RecordStore:
                 offset += len(records[slug])
             head = json.dumps({"format": _format(), "isi": index}, ensure_ascii=False).encode()
             path = self.folder / f"{number:02x}.rec"
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                with open(temp, "wb") as out:
-                    out.write(head + b"\n")
-                    for slug in sorted(records):
-                        out.write(records[slug])
-                os.replace(temp, path)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                write_atomic(path, head + b"\n" + b"".join(records[slug] for slug in sorted(records)))
         self._dirty.clear()
         self._shards.clear()
 

@@ -19,7 +19,6 @@ import math
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +28,8 @@ from typing import Any, TypeVar
 
 from PIL import Image
 
+from generator.builder.load import scan_folder
+from generator.core.files import write_atomic
 from generator.core.fingerprint import code_fingerprint
 from generator.core.imaging import (
     MAX_PHOTO_BYTES,
@@ -54,7 +55,6 @@ WEBP_METHOD = 4
 JPEG_QUALITY = 82
 PHOTO_DIR = "photos"  # processed variants, in the cache folder
 MANIFEST_NAME = "photos.json"  # what each variant was made from
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".heif", ".avif", ".bmp", ".tif", ".tiff"})
 _T = TypeVar("_T")
 
 
@@ -250,7 +250,7 @@ def _collect_jobs(entries: Iterable[Entry]) -> tuple[list[_Job], list[Problem]]:
     parents: dict[Path, Path] = {}  # the catalog folder, resolved once rather than per entry
     for entry in entries:
         folder = _resolve_folder(entry.folder, parents)
-        listing = _list_folder(folder)
+        listing = dict.fromkeys(p.as_posix() for p in scan_folder(folder)[0])  # in the walk's order
         referenced: set[Path] = set()
         for rel in entry.photo_paths():
             path = _resolve_photo(folder, rel, listing)
@@ -262,51 +262,6 @@ def _collect_jobs(entries: Iterable[Entry]) -> tuple[list[_Job], list[Problem]]:
                 jobs[path] = _Job(path, rel, photo_field(entry, rel), entry.source, entry.slug)
         problems.extend(_find_unused(entry, folder, referenced, listing))
     return list(jobs.values()), problems
-
-
-@dataclass
-class _Listing:
-    """What a walk of an entry folder saw, in `os.walk`'s order (hidden folders not entered)."""
-
-    links: dict[str, bool] = field(default_factory=dict)  # relative posix path -> is a symlink
-    images: list[tuple[str, Path, bool]] = field(default_factory=list)  # (relative, path, is a symlink)
-
-
-def _list_folder(folder: Path) -> _Listing:
-    """One `os.scandir` per folder; most entry folders hold only `index.md` and perhaps `foto/`."""
-    listing = _Listing()
-    _list_into(folder, "", listing)
-    return listing
-
-
-def _list_into(root: Path, prefix: str, listing: _Listing) -> None:
-    try:
-        with os.scandir(root) as scan:
-            found = list(scan)
-    except OSError:
-        return  # as os.walk does: a folder that cannot be listed is passed over
-    dirs: list[tuple[str, bool]] = []
-    files: list[tuple[str, bool]] = []
-    for item in found:
-        link = item.is_symlink()
-        listing.links[prefix + item.name] = link
-        try:
-            is_dir = item.is_dir()  # follows a symlink, as os.walk does
-        except OSError:
-            is_dir = False
-        (dirs if is_dir else files).append((item.name, link))
-    for name, link in sorted(files):
-        if not name.startswith(".") and _suffix(name).lower() in IMAGE_SUFFIXES:
-            listing.images.append((prefix + name, root / name, link))
-    for name, link in sorted(dirs):
-        if not name.startswith(".") and not link:
-            _list_into(root / name, f"{prefix}{name}/", listing)
-
-
-def _suffix(name: str) -> str:
-    """`PurePath(name).suffix`, without building a path."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _resolve_folder(folder: Path, parents: dict[Path, Path]) -> Path:
@@ -325,26 +280,19 @@ def _resolve_folder(folder: Path, parents: dict[Path, Path]) -> Path:
     return resolved
 
 
-def _resolve_photo(folder: Path, rel: str, listing: _Listing) -> Path:
-    """`(folder / rel).resolve()`, answered from the folder's listing when no part is a symlink."""
+def _resolve_photo(folder: Path, rel: str, listing: dict[str, None]) -> Path:
+    """`(folder / rel).resolve()`, answered from the folder's photos (never symlinks) when it is one."""
     path = folder / rel
     depth = len(folder.parts)
     below = path.parts[depth:]
-    if not below or path.parts[:depth] != folder.parts or ".." in below:
-        return _resolved(path)
-    for end in range(1, len(below) + 1):
-        if listing.links.get("/".join(below[:end]), True):  # a symlink, or not seen by the walk
-            return _resolved(path)
-    return path
+    if below and path.parts[:depth] == folder.parts and "/".join(below) in listing:
+        return path
+    return _resolved(path)
 
 
-def _find_unused(entry: Entry, folder: Path, referenced: set[Path], listing: _Listing) -> list[Problem]:
-    problems = []
-    for rel, path, link in listing.images:
-        # Every folder walked is resolved already, so only a symlink resolves to another path.
-        if (_resolved(path) if link else path) not in referenced:
-            problems.append(Problem(entry.source, None, "", _msg_unused(rel), WARNING))
-    return problems
+def _find_unused(entry: Entry, folder: Path, referenced: set[Path], listing: dict[str, None]) -> list[Problem]:
+    # The folder is resolved and no photo is a symlink, so a photo's path is its resolved path.
+    return [Problem(entry.source, None, "", _msg_unused(rel), WARNING) for rel in listing if folder / rel not in referenced]
 
 
 def _run_parallel(fn: Callable[[_Job], _T], jobs: Sequence[_Job], workers: int | None) -> list[_T]:
@@ -520,7 +468,7 @@ def _render(job: _Job, data: bytes, digest: str, cache_dir: Path) -> dict[str, A
             outputs.append(("jpg", _encode_jpeg(flatten(variant))))  # the one JPEG: link previews, no-JavaScript link
         for fmt, body in outputs:
             name = f"{digest[:16]}-{kind}-{w}w.{fmt}"
-            _write_atomic(cache_dir / PHOTO_DIR / name, body)
+            write_atomic(cache_dir / PHOTO_DIR / name, body)
             files.append(
                 {
                     "kind": kind,
@@ -580,21 +528,6 @@ def _encode_jpeg(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return buffer.getvalue()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and `os.replace`: readers see the old or the whole new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _cache_intact(record: Any, cache_dir: Path) -> bool:
@@ -674,7 +607,7 @@ def _update_manifest(cache_dir: Path, records: dict[str, Any], sources: dict[str
         _remove_unlisted(cache_dir / PHOTO_DIR, manifest.photos)
     body = {"format": options_fingerprint(), "sources": live_sources, "photos": manifest.photos}
     text = json.dumps(body, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
-    _write_atomic(cache_dir / MANIFEST_NAME, text.encode("utf-8"))
+    write_atomic(cache_dir / MANIFEST_NAME, text.encode("utf-8"))
 
 
 def _remove_unlisted(folder: Path, records: dict[str, Any]) -> None:

@@ -98,7 +98,7 @@ def load_entry(folder: Path) -> tuple[RawEntry | None, list[Problem]]:
     """Read one entry folder: its files, then its index.md."""
     index = folder / "index.md"
     problems = []
-    files, layout_problems, index_found = _scan_folder(folder)
+    files, layout_problems, index_found = scan_folder(folder)
     problems += layout_problems
     if index_found is None:  # the folder could not be listed: ask the file itself
         index_found = not index.is_symlink() and index.is_file()
@@ -150,8 +150,11 @@ def _split_front_matter(index: Path, text: str) -> tuple[str, int, str, int] | P
     return Problem(index, 1, "", "blok front matter tidak ditutup: tambahkan baris '---' setelah data usaha (front matter not closed)")
 
 
-def _scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem], bool | None]:
+def scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem], bool | None]:
     """Photos in an entry folder; anything else (other files, symlinks, deep folders) is a problem.
+
+    The one walk of an entry folder: the loader and the photo stage (`builder.images`) both use it,
+    so both agree on which files are the entry's photos. A photo is never a symlink nor under one.
 
     Also whether `index.md` is a regular file (not a symlink), or None when the folder could not be
     listed. One `os.scandir` per folder: most entries hold only `index.md`, and its kind comes from
@@ -164,7 +167,7 @@ def _scan_folder(folder: Path) -> tuple[tuple[Path, ...], list[Problem], bool | 
 
 
 def _scan_into(root: Path, relative: Path | None, depth: int, photos: list[Path], problems: list[Problem]) -> bool | None:
-    """One folder of `_scan_folder`, then its subfolders, in the order `os.walk` visits them."""
+    """One folder of `scan_folder`, then its subfolders, in the order `os.walk` visits them."""
     try:
         with os.scandir(root) as listing:
             found = list(listing)

@@ -7,11 +7,11 @@ rewrites a photo already in an entry folder (`umkm bersihkan-foto`).
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from PIL import Image
 
+from generator.core.files import write_atomic
 from generator.core.imaging import MAX_SIDE, RefusedPhoto, decode, flatten, open_image, private_metadata
 
 _SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
@@ -38,9 +38,7 @@ def strip_location(path: Path) -> bool:
         upright = flatten(upright)
     buffer = io.BytesIO()
     upright.save(buffer, kind, **({"quality": 92} if kind in ("JPEG", "WEBP") else {"optimize": True}))
-    temp = path.with_name(f".{path.name}.bersih")
-    temp.write_bytes(buffer.getvalue())
-    os.replace(temp, path)
+    write_atomic(path, buffer.getvalue(), mode=path.stat().st_mode & 0o777)
     return True
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from generator.core.files import swap_in
 from generator.core.models import Region
 from generator.core.problems import Problem, display_path, errors_in
 from generator.core.schema import ENTRY, PHOTO_LIST, Field, vocabulary
@@ -355,22 +356,10 @@ def write_entry(
         problems = [_relocate(p, stage, folder) for p in (check(stage) if check else [])]
         if dry_run or errors_in(problems):
             return Written(problems, diff, False)
-        _swap_in(stage, folder, staging)
+        swap_in(stage, folder)
         return Written(problems, diff, True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _swap_in(stage: Path, folder: Path, staging: Path) -> None:
-    old = staging / ".lama"
-    if folder.exists() or folder.is_symlink():
-        folder.rename(old)
-    try:
-        stage.rename(folder)
-    except OSError:
-        if old.exists():
-            old.rename(folder)
-        raise
 
 
 def _relocate(problem: Problem, stage: Path, folder: Path) -> Problem:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.core.business import Business
+from generator.core.files import write_atomic
 from generator.outputs.generated import qr_uri
 from generator.outputs.pages import Site
 from generator.outputs.printing import (
@@ -378,8 +379,4 @@ def _join(parts: Sequence[Path], target: Path, *, title: str) -> int:
 
 def _save(writer: object, target: Path) -> None:
     """Written whole or not at all: a PDF that a print shop gets is never half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with temp.open("wb") as out:
-        writer.write(out)  # type: ignore[attr-defined]
-    os.replace(temp, target)
+    write_atomic(target, writer.write)  # type: ignore[attr-defined]

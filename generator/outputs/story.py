@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import threading
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from pathlib import Path
 import markdown
 import nh3
 
+from generator.core.files import write_atomic
 from generator.core.fingerprint import code_fingerprint
 
 # Deliberately small: no attr_list (it would let `{onclick=...}` through), no md_in_html.
@@ -76,10 +76,7 @@ def save_story_cache(path: Path, keep: Iterable[str]) -> None:
     """Write the stories of this build (only those: the cache never outgrows the catalog)."""
     keys = {_story_key(text) for text in keep if text.strip()}
     data = {"code": _code(), "stories": {k: _memo[k] for k in sorted(keys) if k in _memo}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(temp, path)
+    write_atomic(path, json.dumps(data, ensure_ascii=False))
 
 
 def _code() -> str:
