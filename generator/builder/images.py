@@ -250,7 +250,8 @@ def _collect_jobs(entries: Iterable[Entry]) -> tuple[list[_Job], list[Problem]]:
     parents: dict[Path, Path] = {}  # the catalog folder, resolved once rather than per entry
     for entry in entries:
         folder = _resolve_folder(entry.folder, parents)
-        listing = dict.fromkeys(p.as_posix() for p in scan_folder(folder)[0])  # in the walk's order
+        # In the walk's order; photos in hidden folders are left alone (neither used nor unused).
+        listing = dict.fromkeys(p.as_posix() for p in scan_folder(folder)[0] if not any(part.startswith(".") for part in p.parts))
         referenced: set[Path] = set()
         for rel in entry.photo_paths():
             path = _resolve_photo(folder, rel, listing)
