@@ -140,6 +140,18 @@ def _parser() -> argparse.ArgumentParser:
     cetak.add_argument("--tanggal-cetak", help="tanggal cetak TAHUN-BULAN-HARI yang tertulis di setiap halaman (bawaan: hari ini)")
     cetak.set_defaults(run=run_cetak)
 
+    from_pesan = sub.add_parser(
+        "from-pesan", help="ubah pesan dari formulir di ponsel (WhatsApp/email) menjadi entri katalog (turn a phone-form message into an entry)"
+    )
+    from_pesan.add_argument("message", type=Path, metavar="BERKAS", help="isi pesan yang ditempel ke berkas teks; '-' untuk stdin")
+    from_pesan.add_argument("--foto", type=Path, metavar="FOLDER", help="folder berisi foto yang dikirim bersama pesan itu (disimpan dari chat)")
+    from_pesan.add_argument("--dari", metavar="NOMOR", help="nomor pengirim seperti tampil di WhatsApp; dibandingkan dengan WhatsApp usaha yang tercatat")
+    from_pesan.add_argument(
+        "--terverifikasi", action="store_true", help="pemilik sudah membenarkan perubahan lewat kontak yang tercatat: tulis walau pengirimnya nomor lain"
+    )
+    from_pesan.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
+    from_pesan.set_defaults(run=run_from_pesan)
+
     impor = sub.add_parser("impor", aliases=["import"], help="impor lembar kerja CSV/XLSX menjadi entri katalog (import a spreadsheet)")
     impor.add_argument("sheet", type=Path, metavar="BERKAS", help="berkas .csv atau .xlsx")
     impor.add_argument("-p", "--pemetaan", default="dinas", help="berkas pemetaan kolom, atau nama di folder impor/: dinas, google-forms (bawaan: dinas)")
@@ -359,10 +371,7 @@ def run_from_issue(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config_file, args.tanggal)
     region = _region_or_exit(settings)
-    try:
-        body = sys.stdin.read() if str(args.body) == "-" else args.body.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"{args.body}: tidak dapat dibaca ({exc})")
+    body = _read_text(args.body)
     result = entry_from_issue(
         body,
         catalog_dir=settings.catalog_dir,
@@ -443,8 +452,9 @@ def run_periksa_pr(args: argparse.Namespace) -> int:
 
 
 def _read_text(path: Path) -> str:
+    """A text file the user names; `-` is stdin."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"{path}: tidak dapat dibaca ({exc})")
     return ""
@@ -456,6 +466,45 @@ def _read_json(path: Path) -> object:
     except json.JSONDecodeError as exc:
         _fail(f"{path}: bukan JSON ({exc.msg}, baris {exc.lineno})")
     return None
+
+
+def run_from_pesan(args: argparse.Namespace) -> int:
+    """A message the phone form composed, pasted by the clerk, written as an entry when it passes."""
+    from generator.intake.issues import errors_in_messages
+    from generator.intake.phone import entry_from_message, sender_report
+
+    settings = load_settings(args.config_file, args.tanggal)
+    region = _region_or_exit(settings)
+    text = _read_text(args.message)
+    if args.foto is not None and not args.foto.is_dir():
+        _fail(f"--foto {args.foto}: folder tidak ditemukan")
+    result = entry_from_message(
+        text,
+        catalog_dir=settings.catalog_dir,
+        region=region,
+        today=settings.today,
+        check=_entry_check(settings),
+        site_name=settings.site_name,
+        photos_dir=args.foto,
+        sender=args.dari,
+        verified=args.terverifikasi,
+        schema_ref=_schema_ref(settings),
+    )
+    for message in result.messages:
+        print(message.format())
+    if result.written is not None and result.written.diff and not errors_in_messages(result.messages):
+        print(result.written.diff, end="" if result.written.diff.endswith("\n") else "\n")
+    for line in sender_report(result, region=region, catalog_name=settings.site_name):
+        print(line, file=sys.stderr)
+    if result.ok:
+        print(f"Ditulis: {display_path(settings.catalog_dir / result.slug / 'index.md')}", file=sys.stderr)
+        return 0
+    waiting = result.classification is not None and result.classification.needs_verification
+    if waiting and result.written is not None and not errors_in_messages(result.messages):
+        print("Belum ditulis: perlu verifikasi (lihat di atas). (not written: needs verification)", file=sys.stderr)
+        return 3
+    print("Tidak ada yang ditulis: perbaiki pesannya (atau minta pengirim mengirim ulang dari formulir) lalu jalankan lagi. (nothing written)", file=sys.stderr)
+    return 1
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -625,3 +625,305 @@ def test_print_documents_work_under_the_policy_and_print_on_paper(page: Any, sam
     qr.scroll_into_view_if_needed()  # loaded lazily, below the fold
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     assert page.locator('a[download="qr-keripik-sari-rasa.svg"]').inner_text() == "Unduh QR"
+
+
+# --- the phone form (daftar/): no account, no server -------------------------------------------------
+
+# What the owner types into the form, and the same business written by hand as an entry.
+HAND_WRITTEN = """---
+nama: Warung Bu Tini *Asli*
+sektor: kuliner
+kecamatan: Karangbahagia
+desa: Karangsatu
+ringkasan: Kue basah dan nasi kuning untuk acara, dibuat setiap pagi.
+berdiri: 2014
+nib: "9120400112233"
+kapasitas: 300 kotak per hari
+kontak:
+  whatsapp: "0857-1111-2233"
+  instagram: warung_bu_tini
+toko_online:
+  - platform: shopee
+    url: https://shopee.co.id/warung_bu_tini
+sertifikasi:
+  - jenis: pirt
+    nomor: 2063216010123-28
+    produk: [Kue Cucur "Gula Aren", Nasi Kuning]
+produk:
+  - nama: Kue Cucur "Gula Aren"
+    harga: 2500
+    satuan: buah
+    deskripsi: Gula aren asli, _tanpa_ pengawet, ~manis~ pas.
+  - nama: Nasi Kuning
+    harga: 15000
+    satuan: kotak
+diperbarui: 2026-11-28
+persetujuan: 2026-11-28
+---
+Warung kami berdiri sejak 2014 di Karangsatu.
+
+Pesanan acara:
+
+- arisan dan pengajian
+- rapat kantor
+"""
+
+
+def form_item(page: Any, group: str, number: int) -> Any:
+    """The `number`-th item (1-based) of a repeatable group, added when it is not there yet."""
+    items = page.locator(f"[data-kelompok={group}] [data-butir]")
+    while items.count() < number:
+        page.click(f"[data-kelompok={group}] [data-tambah]")
+    return items.nth(number - 1)
+
+
+def fill_item(item: Any, values: dict[str, str]) -> None:
+    for path, value in values.items():
+        control = item.locator(f'[data-jalur="{path}"]')
+        if control.evaluate("el => el.tagName") == "SELECT":
+            control.select_option(value)
+        else:
+            control.fill(value)
+
+
+def compose_message(page: Any) -> str:
+    """Send the form's "Susun pesan" and return the text the WhatsApp link carries."""
+    from urllib.parse import parse_qs, urlsplit
+
+    page.click("[data-umkm-formulir] button[type=submit]")
+    page.wait_for_selector("[data-hasil]:not([hidden])")
+    href = page.get_attribute("[data-kirim-wa]", "href")
+    budget = int(page.get_attribute("[data-umkm-formulir]", "data-batas"))
+    assert href.startswith("https://wa.me/6281200000000?text=") and len(href) <= budget, len(href)
+    return parse_qs(urlsplit(href).query)["text"][0]
+
+
+def agree(page: Any) -> None:
+    for box in page.locator("[data-setuju]").all():
+        box.check()
+
+
+def phone_project(tmp_path: Path, slugs: tuple[str, ...] = ()) -> Path:
+    project = tmp_path / "proyek"
+    project.mkdir(parents=True)
+    for name in ("mkdocs.yml", "wilayah.yml"):
+        shutil.copy(ROOT / name, project / name)
+    for folder in ("theme", "halaman"):
+        shutil.copytree(ROOT / folder, project / folder)
+    (project / "catalog").mkdir()
+    for slug in slugs:
+        shutil.copytree(ROOT / "catalog" / slug, project / "catalog" / slug)
+    return project
+
+
+def run_from_pesan(project: Path, text: str, *args: str) -> int:
+    from generator import cli
+
+    (project / "pesan.txt").write_text(text, encoding="utf-8")
+    return cli.main(["-f", str(project / "mkdocs.yml"), "from-pesan", str(project / "pesan.txt"), "--tanggal", TODAY.isoformat(), *args])
+
+
+def validated(project: Path, slug: str) -> Any:
+    import dataclasses
+
+    settings = load_settings(str(project / "mkdocs.yml"), TODAY.isoformat())
+    catalog, problems = check_catalog(settings, only=[project / "catalog" / slug], photos=False)
+    assert catalog is not None and not errors_in(problems), problems
+    return dataclasses.replace(catalog.entries[0], source=Path("index.md"))
+
+
+def test_the_phone_form_becomes_the_entry_written_by_hand(
+    page: Any, sample: tuple[str, list[SearchRecord]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.core.phoneform import web_form
+    from generator.core.region import load_region
+    from tests.test_message import whatsapp
+
+    base, _ = sample
+    region, _ = load_region(ROOT / "wilayah.yml")
+    assert region is not None
+    nib_message = next(dict(p.messages)["pola"] for p in web_form(region, site_name="").parts if getattr(p, "path", ()) == ("nib",))
+    page.goto(base + "daftar/")
+    page.wait_for_selector("[data-umkm-formulir]:not([hidden])")
+    page.fill("#f-nama", "Warung Bu Tini *Asli*")
+    page.select_option("#f-sektor", "kuliner")
+    page.fill("#f-kecamatan", "Karang Bahagia")  # a spelling the region file lists as a variant
+    page.fill("#f-ringkasan", "Kue basah dan nasi kuning untuk acara, dibuat setiap pagi.")
+    page.fill("#f-nib", "9120 4001")
+    agree(page)
+    # One invalid field: the browser refuses to compose, with the schema's own message.
+    page.click("[data-umkm-formulir] button[type=submit]")
+    assert page.eval_on_selector("#f-nib", "el => el.validationMessage") == nib_message
+    assert page.is_hidden("[data-hasil]")
+    page.fill("#f-nib", "9120 4001 12233")
+    fill_item(form_item(page, "produk", 1), {"nama": 'Kue Cucur "Gula Aren"', "harga": "2500", "satuan": "buah"})
+    page.wait_for_function("() => (localStorage.getItem('umkm-formulir:daftar') || '').includes('buah')")
+    # The connection drops, the tab is closed: the draft comes back.
+    page.reload()
+    page.wait_for_function("() => document.querySelector('#f-nama').value !== ''")
+    assert page.input_value("#f-nama") == "Warung Bu Tini *Asli*"
+    assert page.input_value("#f-nib") == "9120 4001 12233"
+    assert form_item(page, "produk", 1).locator('[data-jalur="nama"]').input_value() == 'Kue Cucur "Gula Aren"'
+    assert "Draf yang tersimpan di ponsel ini dipulihkan." in page.inner_text("[data-status]")
+    assert page.is_checked("[data-setuju='1']")
+    page.fill("#f-desa", "Karangsatu")
+    page.fill("#f-berdiri", "2014")
+    page.fill("#f-kapasitas", "300 kotak per hari")
+    page.fill("#f-kontak-whatsapp", "0857-1111-2233")
+    page.fill("#f-kontak-instagram", "warung_bu_tini")
+    fill_item(form_item(page, "produk", 1), {"deskripsi": "Gula aren asli, _tanpa_ pengawet, ~manis~ pas."})
+    fill_item(form_item(page, "produk", 2), {"nama": "Nasi Kuning", "harga": "15000", "satuan": "kotak"})
+    fill_item(form_item(page, "toko_online", 1), {"platform": "shopee", "url": "https://shopee.co.id/warung_bu_tini"})
+    fill_item(form_item(page, "sertifikasi", 1), {"jenis": "pirt", "nomor": "2063216010123-28", "produk": 'Kue Cucur "Gula Aren"\nNasi Kuning'})
+    page.fill("#f-cerita", "Warung kami berdiri sejak 2014 di Karangsatu.\n\nPesanan acara:\n\n- arisan dan pengajian\n- rapat kantor")
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1] == MOBILE["width"]
+    text = compose_message(page)
+    assert text.startswith("Halo Dinas Koperasi dan UKM Kabupaten Bekasi, saya ingin mendaftarkan usaha ke Katalog UMKM Kabupaten Bekasi.")
+    assert "Kecamatan: Karang Bahagia" in text and "Sektor usaha: Kuliner" in text
+    # What WhatsApp does on the way: markers, curly quotes, collapsed blank lines, wrapped lines, forwarded.
+    monkeypatch.chdir(tmp_path)
+    project = phone_project(tmp_path)
+    assert run_from_pesan(project, whatsapp(text, width=31)) == 0
+    by_hand = phone_project(tmp_path / "tangan")
+    (by_hand / "catalog" / "warung-bu-tini-asli").mkdir()
+    (by_hand / "catalog" / "warung-bu-tini-asli" / "index.md").write_text(HAND_WRITTEN, encoding="utf-8")
+    assert validated(project, "warung-bu-tini-asli") == validated(by_hand, "warung-bu-tini-asli")
+
+
+def from_business_page(page: Any, sample: tuple[str, list[SearchRecord]], button: str, mode: str) -> None:
+    """Keripik Sari Rasa's page, then one of its buttons, which opens the phone form for it."""
+    base, _ = sample
+    page.goto(base + "usaha/keripik-sari-rasa/")
+    page.click(f"text={button}")
+    page.wait_for_url(f"**/daftar/?{mode}=keripik-sari-rasa")
+
+
+@pytest.fixture
+def update_message(page: Any, sample: tuple[str, list[SearchRecord]]) -> str:
+    """"Perbarui data" from Keripik Sari Rasa's page: its published data prefilled, one price and one product changed."""
+    from_business_page(page, sample, "Perbarui data", "perbarui")
+    page.wait_for_function("() => document.querySelector('#f-nama').value === 'Keripik Sari Rasa'")
+    assert page.inner_text("[data-judul-formulir]") == "Perbarui data: Keripik Sari Rasa"
+    first = form_item(page, "produk", 1)
+    assert first.locator('[data-jalur="nama"]').input_value() == "Keripik Singkong Balado"
+    first.locator('[data-jalur="harga"]').fill("20000")
+    products = page.locator("[data-kelompok=produk] [data-butir]").count()
+    fill_item(form_item(page, "produk", products + 1), {"nama": "Emping Melinjo", "harga": "12000", "satuan": "bungkus"})
+    agree(page)
+    text = compose_message(page)
+    assert "Yang diubah:\n• Produk «Keripik Singkong Balado»: Harga (rupiah): 20000\n• Produk «Emping Melinjo» (baru): Harga (rupiah): 12000; Satuan: bungkus\n" in text
+    return text
+
+
+def test_an_update_from_the_number_on_file_is_written(update_message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_message import whatsapp
+
+    monkeypatch.chdir(tmp_path)
+    project = phone_project(tmp_path, ("keripik-sari-rasa",))
+    before = validated(project, "keripik-sari-rasa")
+    assert run_from_pesan(project, whatsapp(update_message), "--dari", "+62 812-1934-5521") == 0
+    after = validated(project, "keripik-sari-rasa")
+    assert after.produk[0].harga == 20000 and after.produk[-1].nama == "Emping Melinjo"
+    # Nothing else changed: the form sent only what the owner changed.
+    assert (after.nama, after.kontak, after.toko_online, after.sertifikasi, after.cerita, after.produk[1:-1]) == (
+        before.nama, before.kontak, before.toko_online, before.sertifikasi, before.cerita, before.produk[1:],
+    )  # fmt: skip
+
+
+def test_an_update_from_another_number_needs_verification(
+    update_message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.test_message import whatsapp
+
+    monkeypatch.chdir(tmp_path)
+    project = phone_project(tmp_path, ("keripik-sari-rasa",))
+    before = (project / "catalog" / "keripik-sari-rasa" / "index.md").read_text()
+    assert run_from_pesan(project, whatsapp(update_message), "--dari", "0857-0000-1111") == 3
+    assert (project / "catalog" / "keripik-sari-rasa" / "index.md").read_text() == before
+    err = capsys.readouterr().err
+    assert "PERLU VERIFIKASI" in err and "https://wa.me/6281219345521?text=" in err
+
+
+# A busy food business as owners describe it: ten products with their own words, a story of a few paragraphs.
+TEN_PRODUCTS = [
+    ("Keripik Singkong Balado Pedas", "Singkong dari petani Cikarang, diiris tipis, digoreng minyak baru dan dibalur bumbu balado cabai merah."),
+    ("Keripik Pisang Cokelat Lumer", "Pisang kepok matang dengan lapisan cokelat, renyah dan tidak terlalu manis, cocok untuk oleh-oleh."),
+    ("Rempeyek Kacang Tanah", "Rempeyek tipis dengan kacang tanah utuh dan daun jeruk, digoreng dua kali agar tahan lama."),
+    ("Kue Bawang Renyah", "Kue bawang gurih dari tepung terigu dan bawang putih asli, tanpa pengawet dan tanpa penyedap buatan."),
+    ("Sambal Bawang Botol 200 ml", "Sambal bawang pedas dalam botol kaca steril, tahan tiga bulan di suhu ruang setelah dibuka."),
+    ("Kerupuk Kulit Sapi", "Kerupuk kulit sapi pilihan, dijemur matahari dan digoreng pasir sehingga tidak berminyak."),
+    ("Emping Melinjo Manis Pedas", "Emping melinjo dari Banten dengan gula merah dan cabai, renyah dan manisnya pas untuk camilan."),
+    ("Dodol Betawi Ketan Hitam", "Dodol diaduk delapan jam di kuali tembaga, ketan hitam dan santan kelapa tua, dibungkus daun pisang."),
+    ("Kacang Bawang Gurih", "Kacang tanah kupas digoreng dengan bawang putih dan daun jeruk, dikemas dalam toples plastik food grade."),
+    ("Stik Keju Edam", "Stik keju dari keju edam asli dan tepung terigu protein sedang, gurih dan renyah, tanpa MSG."),
+]
+STORY = (
+    "Sumber Rejeki berdiri pada 2015 di dapur rumah Ibu Sri di Karangasih. Awalnya hanya keripik singkong untuk warung "
+    "tetangga; kini sepuluh produk dikirim ke toko oleh-oleh di Jabodetabek dan kantin kawasan industri Cikarang.\n\n"
+    "Bahan dibeli langsung dari petani sekitar, digoreng setiap pagi dengan minyak baru, dan dikemas dalam kemasan "
+    "bertanggal. Kami menerima pesanan bingkisan kantor, hantaran dan titip jual di koperasi karyawan."
+)
+
+
+def test_ten_products_three_certificates_and_three_shops_fit_in_the_whatsapp_link(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    from generator.intake.message import read_message
+
+    base, _ = sample
+    page.goto(base + "daftar/")
+    page.wait_for_selector("[data-umkm-formulir]:not([hidden])")
+    page.fill("#f-nama", "Aneka Olahan Pangan Sumber Rejeki Cikarang")
+    page.select_option("#f-sektor", "kuliner")
+    page.fill("#f-kecamatan", "Cikarang Utara")
+    page.fill("#f-desa", "Karangasih")
+    page.fill("#f-alamat", "Jl. Raya Industri No. 12, RT 03/RW 05")
+    page.fill("#f-ringkasan", "Keripik, kue kering dan sambal kemasan dari bahan lokal, untuk oleh-oleh dan pengadaan kantor.")
+    page.fill("#f-pemilik", "Ibu Sri Wahyuningsih")
+    page.fill("#f-berdiri", "2015")
+    page.fill("#f-nib", "9120301745899")
+    page.fill("#f-kapasitas", "5.000 bungkus per bulan")
+    page.fill("#f-kontak-whatsapp", "0812-3456-7890")
+    page.fill("#f-kontak-email", "sumberrejeki.cikarang@example.id")
+    page.fill("#f-kontak-instagram", "sumberrejeki_cikarang")
+    for n, (nama, deskripsi) in enumerate(TEN_PRODUCTS, 1):
+        fill_item(form_item(page, "produk", n), {"nama": nama, "harga": str(12000 + 1500 * n), "satuan": "bungkus 250 g", "deskripsi": deskripsi})
+    for n, (jenis, nomor) in enumerate([("halal", "ID32110000145680399"), ("pirt", "2063216010123-29"), ("bpom", "MD 224510001234")], 1):
+        fill_item(form_item(page, "sertifikasi", n), {"jenis": jenis, "nomor": nomor, "produk": f"{TEN_PRODUCTS[n][0]}\n{TEN_PRODUCTS[n + 3][0]}"})
+    shops = [("tokopedia", "https://www.tokopedia.com/sumberrejeki"), ("shopee", "https://shopee.co.id/sumberrejeki"), ("padi-umkm", "https://padiumkm.id/toko/sumberrejeki")]
+    for n, (platform, url) in enumerate(shops, 1):
+        fill_item(form_item(page, "toko_online", n), {"platform": platform, "url": url})
+    page.fill("#f-cerita", STORY)
+    agree(page)
+    text = compose_message(page)  # the link holds the whole message within the budget (asserted there)
+    message = read_message(text)
+    assert [c[0][1][1] for c in message.changes if c[0][0] == "produk"] == [nama for nama, _ in TEN_PRODUCTS]
+    assert [c[0][1][1] for c in message.changes if c[0][0] == "sertifikasi"] == ["halal", "pirt", "bpom"]
+    assert message.story == STORY
+
+
+def test_reporting_wrong_data_needs_no_account_either(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from_business_page(page, sample, "Laporkan kesalahan", "laporkan")
+    page.wait_for_selector("[data-umkm-laporan]:not([hidden])")
+    assert page.inner_text("[data-judul-formulir]") == "Laporkan kesalahan data: Keripik Sari Rasa"
+    assert page.is_hidden("[data-umkm-formulir]")
+    page.click("[data-umkm-laporan] button[type=submit]")
+    assert page.eval_on_selector("#f-masalah", "el => el.validationMessage") == "Apa yang salah? wajib diisi."
+    page.fill("#f-masalah", "Nomor WhatsApp sudah tidak aktif sejak Oktober.")
+    page.click("[data-umkm-laporan] button[type=submit]")
+    page.wait_for_selector("[data-hasil]:not([hidden])")
+    text = parse_qs(urlsplit(page.get_attribute("[data-kirim-wa]", "href")).query)["text"][0]
+    assert text.startswith("Halo Dinas Koperasi dan UKM Kabupaten Bekasi, saya ingin melaporkan kesalahan data usaha Keripik Sari Rasa (keripik-sari-rasa)")
+    assert "Apa yang salah?:\nNomor WhatsApp sudah tidak aktif sejak Oktober." in text
+    assert page.get_attribute("[data-kirim-email]", "href").startswith("mailto:katalog.umkm@example.com?subject=Laporan%20kesalahan%3A%20Keripik%20Sari%20Rasa&body=")
+
+
+def test_without_javascript_the_form_page_says_so_and_offers_the_other_ways(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "daftar/")
+    assert page.locator("[data-tanpa-js]").is_visible() and not page.locator("[data-umkm-formulir]").is_visible()
+    assert page.locator("#cara-dinas").is_visible()
+    context.close()

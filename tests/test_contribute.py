@@ -271,39 +271,38 @@ def business_html(project: Path, repo_url: str) -> str:
     return pages["usaha/keripik-sari-rasa.md"].html
 
 
-def test_business_pages_link_to_the_forms_with_the_slug(project: Path, make_entry: MakeEntry) -> None:
+def test_business_pages_open_the_phone_form_for_the_business(project: Path, make_entry: MakeEntry) -> None:
     make_entry()
-    html = business_html(project, "https://github.com/dinas-kukm-bekasi/katalog-umkm")
-    base = "https://github.com/dinas-kukm-bekasi/katalog-umkm/issues/new?template="
-    assert (
-        f'href="{base}perbarui-usaha.yml&amp;title=Perbarui+data%3A+Keripik+Sari+Rasa&amp;slug=keripik-sari-rasa" rel="noopener">Perbarui data</a>'
-        in html
-    )
-    assert (
-        f'href="{base}laporkan-kesalahan.yml&amp;title=Laporan+kesalahan%3A+Keripik+Sari+Rasa&amp;slug=keripik-sari-rasa" rel="noopener">Laporkan kesalahan</a>'
-        in html
-    )
-    without = business_html(project, "")
-    assert "Perbarui data" not in without and "Laporkan kesalahan" not in without
+    for repo_url in ("https://github.com/dinas-kukm-bekasi/katalog-umkm", ""):  # no account and no repository needed
+        html = business_html(project, repo_url)
+        assert '<a class="umkm-button umkm-button--small" href="../../daftar/?perbarui=keripik-sari-rasa">Perbarui data</a>' in html
+        assert '<a class="umkm-button umkm-button--small" href="../../daftar/?laporkan=keripik-sari-rasa">Laporkan kesalahan</a>' in html
 
 
-def test_register_page_explains_the_three_ways(project: Path) -> None:
+def test_register_page_offers_the_ways_in_in_order_of_ease(project: Path) -> None:
+    import dataclasses
+
     from generator.core.region import load_region
 
     region, _ = load_region(project / "wilayah.yml")
     assert region is not None
     page = render_register_page(region, site_name="Katalog UMKM", repo_url="https://github.com/dinas-kukm-bekasi/katalog-umkm")
-    assert page.src_uri == "daftar/index.md" and page.title == "Daftarkan Usaha"
+    assert page.src_uri == "daftar/index.md" and page.title == "Daftarkan Usaha" and page.template == "formulir_page.html"
     assert page.html.count("<h1>") == 1
-    for heading in ("1. Isi formulir daring", "2. Lewat petugas Dinas", "3. Lewat pull request"):
-        assert heading in page.html
+    headings = ["1. Isi formulir di ponsel ini, kirim lewat WhatsApp", "2. Lewat petugas Dinas", "3. Lewat GitHub"]
+    assert [page.html.index(h) for h in headings] == sorted(page.html.index(h) for h in headings)
+    assert page.html.index("data-umkm-formulir") < page.html.index("2. Lewat petugas Dinas")  # the form itself comes first
     assert (
         'href="https://github.com/dinas-kukm-bekasi/katalog-umkm/issues/new?template=daftar-usaha.yml&amp;title=Daftar+usaha%3A+"'
         in page.html
     )
     assert "CONTRIBUTING.md" in page.html
+    # The Dinas' Google Form, when configured, comes second.
+    google = render_register_page(dataclasses.replace(region, dinas_google_form="https://forms.gle/contoh"), site_name="Katalog UMKM")
+    assert google.html.index("2. Formulir Google dari Dinas") < google.html.index("3. Lewat petugas Dinas") < google.html.index("4. Lewat GitHub")
+    assert 'href="https://forms.gle/contoh"' in google.html
     bare = render_register_page(region, site_name="Katalog UMKM")
-    assert "github.com" not in bare.html and 'class="umkm-button"' not in bare.html
+    assert "github.com" not in bare.html and "data-umkm-formulir" in bare.html
     assert "repo_url: https://github.com/" in (ROOT / "mkdocs.yml").read_text()
     assert "daftar/index.md" in (ROOT / "mkdocs.yml").read_text()
 

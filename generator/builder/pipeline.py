@@ -20,6 +20,7 @@ from generator.core.business import Business, RegionLookup
 from generator.core.fingerprint import code_fingerprint, fingerprint, tree_fingerprint
 from generator.core.integrity import published_catalog
 from generator.core.models import Catalog, Entry, ProcessedPhoto
+from generator.core.phoneform import PREFILL_NAME, prefill_json
 from generator.core.privacy import redact_catalog
 from generator.core.problems import WARNING, Problem, errors_in
 from generator.core.quality import DEFAULT_RULES, STORY_PLACEHOLDER, QualityRules, attention_items, rule_problems
@@ -27,7 +28,7 @@ from generator.core.region import load_region
 from generator.core.schema import json_schema
 from generator.core.workers import map_items
 from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataRow, DataSettings, data_row, export_open_data
-from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, make_environment
+from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, business_uri, make_environment
 from generator.outputs.pagefind import IndexedPage
 from generator.outputs.pages import RenderedBusiness, Site, make_site, render_business, render_pages, render_register_page
 from generator.outputs.printing import PrintedBusiness, render_print_outputs, render_printed
@@ -186,6 +187,7 @@ class BusinessParts:
     search: IndexedPage  # its search record
     data: DataRow  # its part of the open data files
     printed: PrintedBusiness  # its QR code, sticker, flyer and printed-catalog block (printing.py)
+    prefill: str  # what "Perbarui data" opens the phone form with (core/phoneform.py)
 
 
 @_without_collector_pauses()
@@ -250,7 +252,9 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
     )
     print_page, print_texts = render_print_outputs(print_site, businesses, {p.business.slug: p.printed for p in parts})
     pages = sorted([*pages, print_page], key=lambda p: p.src_uri)
-    texts = [(SCHEMA_URI, schema_text), *data_texts, *print_texts]
+    # "Perbarui data" opens the phone form with what the business page publishes (from the redacted catalog).
+    prefill = [(business_uri(p.business.slug).removesuffix(".md") + f"/{PREFILL_NAME}", p.prefill) for p in parts]
+    texts = [(SCHEMA_URI, schema_text), *data_texts, *print_texts, *prefill]
     return SiteContent(catalog, pages, files, texts, heads, records), problems
 
 
@@ -330,6 +334,7 @@ def business_parts(
             IndexedPage.of(search_record(business, photos, spelling)),
             data_row(business, region, photos, data),
             render_printed(site, business),
+            prefill_json(entry),
         )
         return made, render_story(entry.cerita)
 

@@ -59,6 +59,11 @@ class Region:
     # Spelling groups for search (`ejaan`): the standard word first, then other spellings and
     # common typos that must find it, e.g. ("keripik", "kripik").
     spelling: tuple[tuple[str, ...], ...] = ()
+    # Where the phone form sends its messages (`dinas.whatsapp`, `dinas.email`) and the Dinas' own
+    # Google Form, offered second on the "Daftarkan Usaha" page (`dinas.formulir_google`).
+    dinas_whatsapp: str = ""  # as written in wilayah.yml; a mobile number
+    dinas_email: str = ""
+    dinas_google_form: str = ""
 
     def sector(self, key: str) -> Sector:
         return next(s for s in self.sectors if s.key == key)

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 from generator.core.models import CertKind, Kecamatan, Platform, Region, Sector
 from generator.core.problems import Problem
 from generator.core.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
@@ -15,6 +17,7 @@ _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 _YES = {"ya", "yes", "true"}
 # A GitHub account name: letters, digits and single hyphens inside, at most 39 characters.
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
 def slugify(text: str) -> str:
@@ -74,13 +77,14 @@ def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
         ),
         petugas=_staff(reader, data),
         spelling=_spelling(reader, data),
+        **_dinas_contact(reader, data),
     )
     _check_unique(region, reader)
     return (None if problems else region), problems
 
 
 def _dinas_name(reader: _Reader, data: dict[str, Any]) -> str:
-    """`dinas:` is a block (`nama`, `petugas`, ...); a plain name is still read, as older files wrote it."""
+    """`dinas:` is a block (`nama`, `petugas`, `whatsapp`, `email`, ...); a plain name is still read, as older files wrote it."""
     block = data.get("dinas")
     if isinstance(block, dict):
         return reader.text(block, ("dinas", "nama"))
@@ -101,6 +105,33 @@ def _staff(reader: _Reader, data: dict[str, Any]) -> tuple[str, ...]:
             reader.problem(("dinas", "petugas"), f"akun ganda '{login}'")
         seen.add(login.removeprefix("@").casefold())
     return tuple(login.removeprefix("@") for login in logins)
+
+
+def _dinas_contact(reader: _Reader, data: dict[str, Any]) -> dict[str, str]:
+    """Where the phone form sends messages: a WhatsApp mobile number and an email, both checked."""
+    block = data.get("dinas")
+    if not isinstance(block, dict):
+        return {}
+    whatsapp = reader.text(block, ("dinas", "whatsapp"), required=False)
+    if whatsapp and not _is_mobile(whatsapp):
+        reader.problem(("dinas", "whatsapp"), f"bukan nomor HP yang dapat dipakai WhatsApp (ditemukan '{whatsapp}'), misalnya 0812-1934-5521")
+    email = reader.text(block, ("dinas", "email"), required=False)
+    if email and not _EMAIL.match(email):
+        reader.problem(("dinas", "email"), f"alamat email tidak valid (ditemukan '{email}')")
+    return {
+        "dinas_whatsapp": whatsapp,
+        "dinas_email": email,
+        "dinas_google_form": reader.url(block, ("dinas", "formulir_google")),
+    }
+
+
+def _is_mobile(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number, "ID")
+    except phonenumbers.NumberParseException:
+        return False
+    kinds = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    return phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in kinds
 
 
 def _kecamatan(reader: _Reader, i: int, item: dict[str, Any]) -> Kecamatan:

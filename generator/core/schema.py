@@ -68,6 +68,38 @@ class Field:
         return next((f for f in self.fields if f.name == name), None)
 
 
+@dataclass(frozen=True)
+class Format:
+    """How a value of one type is typed into a form: the input type, the phone keyboard, a pattern of
+    the whole value (HTML `pattern`, so escaped for the `v` flag browsers compile it with) and, in
+    Indonesian, what a valid value looks like. The validator stays the judge; a pattern only catches
+    what is surely wrong before the owner sends it."""
+
+    input_type: str = "text"
+    inputmode: str = ""
+    pattern: str = ""
+    hint: str = ""
+
+
+FORMATS: dict[str, Format] = {
+    "text": Format(),
+    "year": Format("text", "numeric", r"(19|20)[0-9]{2}", "tulis tahun dengan 4 angka, misalnya 2017"),
+    "date": Format("date", "", "", "tulis tanggal TAHUN-BULAN-HARI, misalnya 2027-08-30"),
+    "integer": Format("text", "numeric", r"[0-9]+", "tulis angka bulat tanpa titik, koma atau Rp, misalnya 385000"),
+    "url": Format("url", "url", r"https?://\S+", "tulis alamat lengkap yang diawali https://"),
+    "email": Format("email", "email", "", "tulis alamat email lengkap, misalnya nama@example.id"),
+    "phone": Format("tel", "tel", r"[\+\(]?[0-9][0-9 .\(\)\-]{6,18}[0-9]", "tulis nomor telepon, misalnya 021-8995-1234"),
+    # A WhatsApp number is an Indonesian mobile number: 08…, 628… or +62 8….
+    "mobile": Format("tel", "tel", r"(\+62|62|0)[ \-]?8[0-9 .\-]{7,15}[0-9]", "tulis nomor HP, misalnya 0812-1934-5521"),
+    "instagram": Format(
+        "text", "", r"@?[A-Za-z0-9._]{1,30}|https://(www\.)?instagram\.com/[A-Za-z0-9._]{1,30}/?", "tulis nama akun Instagram tanpa spasi, misalnya telagabatik"
+    ),
+    "nib": Format("text", "numeric", r"([0-9][ .\-]?){12}[0-9]", "tulis 13 angka (boleh berkelompok), misalnya 9120301745821"),
+}
+
+
+def _text(name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "") -> Field:
+    return Field(name, "text", label, help, required=required, max_length=max_length, example=example)
 def _text(
     name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "", visibility: str = PUBLIK
 ) -> Field:
@@ -233,6 +265,28 @@ def describe(path: str, note: str = "") -> str:
     return f"{field.label}." + (f" {detail}" if detail else "")
 
 
+# What every form (issue forms, the phone form) shares beyond the fields themselves.
+# Set by the tools, never asked: the date checked, and the date consent was given (`persetujuan`,
+# written by every way in when the privacy rules give the entry that field).
+TOOL_FIELDS = frozenset({"diperbarui", "persetujuan"})
+CONSENT = (
+    "Saya pemilik usaha ini atau mendapat izin pemiliknya.",
+    "Foto yang saya kirim milik saya sendiri atau saya berhak memakainya.",
+    "Saya setuju data ini ditampilkan untuk umum, dan saya tidak menulis NIK atau nomor KTP.",
+)
+CONSENT_LABEL = "Pernyataan"
+# "Laporkan kesalahan": (id, label, help, required) of each question.
+REPORT_QUESTIONS = (
+    ("masalah", "Apa yang salah?", "Misalnya: nomor WhatsApp sudah tidak aktif, usaha sudah tutup, foto bukan milik usaha ini.", True),
+    ("data-benar", "Data yang benar (bila tahu)", "Jangan menulis NIK atau data pribadi orang lain.", False),
+)
+
+
+def visibility_note(spec: Field) -> str:
+    """What a form tells the owner about where a field's value is shown (its `visibility`)."""
+    return {HALAMAN: "Tampil di halaman usaha, tidak di data terbuka.", RAHASIA: "Tidak ditampilkan di situs."}.get(spec.visibility, "")
+
+
 def vocabulary(region: Region, name: str) -> tuple[str, ...]:
     """The allowed values of a region vocabulary."""
     if name == "sektor":
@@ -244,6 +298,19 @@ def vocabulary(region: Region, name: str) -> tuple[str, ...]:
     if name == "platform":
         return tuple(p.key for p in region.platforms)
     raise KeyError(name)
+
+
+def choice_options(region: Region, vocabulary: str) -> list[tuple[str, str]]:
+    """(text shown, value stored) of a vocabulary: sector and kind labels, kecamatan names."""
+    if vocabulary == "sektor":
+        return [(s.label, s.key) for s in region.sectors]
+    if vocabulary == "kecamatan":
+        return [(k.nama, k.nama) for k in region.kecamatan]
+    if vocabulary == "sertifikasi":
+        return [(c.label, c.key) for c in region.cert_kinds]
+    if vocabulary == "platform":
+        return [(p.label, p.key) for p in region.platforms]
+    raise KeyError(vocabulary)
 
 
 def json_schema(region: Region) -> dict[str, Any]:

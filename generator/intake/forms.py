@@ -23,7 +23,18 @@ import yaml
 from generator.core.imaging import MAX_PHOTO_MB
 from generator.core.links import NEW, REPORT, SLUG_ID, UPDATE
 from generator.core.models import Region
-from generator.core.schema import ENTRY_FIELDS, HALAMAN, PHOTO_LIST, STORY, Field
+from generator.core.schema import (
+    CONSENT,
+    CONSENT_LABEL,
+    ENTRY_FIELDS,
+    PHOTO_LIST,
+    REPORT_QUESTIONS,
+    STORY,
+    TOOL_FIELDS,
+    Field,
+    choice_options,
+    visibility_note,
+)
 
 FORMS = (NEW, UPDATE, REPORT)
 TEMPLATE_DIR = Path(".github") / "ISSUE_TEMPLATE"
@@ -32,17 +43,11 @@ ISSUE_LABELS = {NEW: "daftar-usaha", UPDATE: "perbarui-usaha", REPORT: "laporan-
 
 # Lists of records asked as numbered groups of fields (so their vocabulary is a dropdown).
 SLOTS = {"toko_online": 3, "sertifikasi": 3}
-SKIPPED = frozenset({"diperbarui", "persetujuan"})  # set by the tools, not asked (consent: the checkboxes below)
+SKIPPED = TOOL_FIELDS  # set by the tools, not asked
 NO_RESPONSE = "_No response_"
 CLEAR = "-"  # in the update form: empty this field
 MAX_SLUG = 60
 CONSENT_ID = "persetujuan"
-CONSENT_LABEL = "Pernyataan"
-CONSENT = (
-    "Saya pemilik usaha ini atau mendapat izin pemiliknya.",
-    "Foto yang saya kirim milik saya sendiri atau saya berhak memakainya.",
-    "Saya setuju data ini ditampilkan untuk umum, dan saya tidak menulis NIK atau nomor KTP.",
-)
 _HEADER = "# Dibuat oleh `umkm formulir` dari generator/core/schema.py dan wilayah.yml. Jangan diubah langsung:\n# ubah skema atau data wilayah, lalu jalankan `umkm formulir`.\n"
 
 
@@ -192,15 +197,7 @@ def _report_fields() -> list[FormField]:
             description="Terima kasih telah membantu menjaga data katalog tetap benar. Petugas Dinas akan memeriksa laporan ini.",
         ),
         slug_field(),
-        FormField(
-            "masalah",
-            "textarea",
-            "text",
-            "Apa yang salah?",
-            "Misalnya: nomor WhatsApp sudah tidak aktif, usaha sudah tutup, foto bukan milik usaha ini.",
-            required=True,
-        ),
-        FormField("data-benar", "textarea", "text", "Data yang benar (bila tahu)", "Jangan menulis NIK atau data pribadi orang lain."),
+        *(FormField(ident, "textarea", "text", label, help_text, required=required) for ident, label, help_text, required in REPORT_QUESTIONS),
     ]
 
 
@@ -294,8 +291,7 @@ def _lines_field(spec: Field, update: bool) -> FormField:
 
 
 def _describe(spec: Field, extra: str = "") -> str:
-    shown = {HALAMAN: "Tampil di halaman usaha, tidak di data terbuka.", "rahasia": "Tidak ditampilkan di situs."}.get(spec.visibility, "")
-    parts = [spec.help, shown, extra]
+    parts = [spec.help, visibility_note(spec), extra]
     return " ".join(_sentence(p) for p in parts if p.strip())
 
 
@@ -326,19 +322,6 @@ def _element(f: FormField) -> dict[str, Any]:
     elif f.placeholder:
         attributes["placeholder"] = f.placeholder
     return {"type": f.kind, "id": f.id, "attributes": attributes, "validations": {"required": f.required}}
-
-
-def choice_options(region: Region, vocabulary: str) -> list[tuple[str, str]]:
-    """(text shown, value stored) of a vocabulary: sector and kind labels, kecamatan names."""
-    if vocabulary == "sektor":
-        return [(s.label, s.key) for s in region.sectors]
-    if vocabulary == "kecamatan":
-        return [(k.nama, k.nama) for k in region.kecamatan]
-    if vocabulary == "sertifikasi":
-        return [(c.label, c.key) for c in region.cert_kinds]
-    if vocabulary == "platform":
-        return [(p.label, p.key) for p in region.platforms]
-    raise KeyError(vocabulary)
 
 
 def choice_value(region: Region, vocabulary: str, text: str) -> str:

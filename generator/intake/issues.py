@@ -27,7 +27,7 @@ from generator.core.region import slugify
 from generator.core.schema import PHOTO_LIST, Field
 from generator.intake.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
 from generator.intake.forms import CLEAR, CONSENT_LABEL, MAX_SLUG, NO_RESPONSE, FormField, choice_value, form_fields, slug_field
-from generator.intake.write import Change, FieldPath, Match, Written, apply_changes, origin_of, write_entry
+from generator.intake.write import Change, ChangeError, FieldPath, Match, Written, apply_changes, origin_of, write_entry
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _PHOTO_TOKEN = re.compile(r"!?\[[^\]]*\]\(\s*(https?://[^\s)]+)[^)]*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.IGNORECASE)
@@ -295,7 +295,6 @@ def entry_from_issue(
     `requester` is who filed the issue (its author): a new business gets them as its manager, and
     an update is classified by `integrity.classify_change` (an update by someone else is written,
     so its pull request can be reviewed, but reported as "perlu verifikasi", never as passed)."""
-    requester = requester or Requester.unknown()
     kind = kind or detect_kind(body)
     sub = parse_issue(body, kind, region)
     for match in find_niks(body):  # anywhere in the issue, read or not: the issue itself is public
@@ -306,12 +305,12 @@ def entry_from_issue(
                 "karena issue dapat dibaca siapa saja",
             )
         )
-    slug, existing, story = _target(sub, catalog_dir)
-    nama = next((str(c.value) for c in sub.changes if c.path == ("nama",) and c.value), "") or str(existing.get("nama", "")) or slug
-    if kind == UPDATE and not existing:
-        return IssueResult(slug, nama, sub.messages, None)
-    photos: dict[str, bytes] = {}
-    changes = list(sub.changes)
+    target = target_entry(sub, catalog_dir)
+    order = [f.label for f in form_fields(kind, region) if f.label]
+    common: dict[str, Any] = {"catalog_dir": catalog_dir, "region": region, "today": today, "check": check, "requester": requester, "target": target, "order": order}
+    if kind == UPDATE and not target[1]:
+        return write_submission(sub, [], **common)
+    photos: list[PhotoSet] = []
     for request in sub.photos:
         for url in request.urls:
             try:
@@ -320,27 +319,69 @@ def entry_from_issue(
                 sub.messages.append(Message(request.origin, exc.message))
     if not errors_in_messages(sub.messages):  # photos are fetched only for a submission that can be written
         for request in sub.photos:
-            names = []
+            files = []
             for url in request.urls:
                 try:
                     photo = fetch(url, sources=photo_sources)
                 except PhotoError as exc:
                     sub.messages.append(Message(request.origin, exc.message))
                     continue
-                photos[photo.name] = photo.data
-                names.append(photo.name)
-            changes.append(Change(request.path, list(dict.fromkeys(names)), request.origin))
-    # The consent boxes were all ticked (else the form has an error above): recorded with its date.
+                files.append((photo.name, photo.data))
+            photos.append(PhotoSet(request.path, request.origin, tuple(files)))
+    return write_submission(sub, photos, schema_ref=schema_ref, **common)
+
+
+@dataclass(frozen=True)
+class PhotoSet:
+    """Photos handed in for one photo list of the entry (they replace the list), with where they came from."""
+
+    path: FieldPath
+    origin: str
+    files: tuple[tuple[str, bytes], ...]  # (file name in the entry folder, content)
+
+
+def write_submission(
+    sub: Submission,
+    photos: Sequence[PhotoSet],
+    *,
+    catalog_dir: Path,
+    region: Region,
+    today: date,
+    check: Callable[[Path], list[Problem]],
+    requester: Requester | None = None,
+    schema_ref: str | None = None,
+    target: tuple[str, dict[str, Any], str] | None = None,
+    order: Sequence[str] = (),
+    dry_run: bool = False,
+) -> IssueResult:
+    """Apply a read submission (any way in: issue form, phone message) to a new or existing entry,
+    classify who asks (`integrity.classify_change`) and write it through the staged, validated
+    writer; every problem is named by the submission's own labels. `dry_run` checks without writing."""
+    requester = requester or Requester.unknown()
+    slug, existing, story = target or target_entry(sub, catalog_dir)
+    nama = next((str(c.value) for c in sub.changes if c.path == ("nama",) and c.value), "") or str(existing.get("nama", "")) or slug
+    if sub.kind == UPDATE and not existing:
+        return IssueResult(slug, nama, sub.messages, None)
+    files: dict[str, bytes] = {}
+    changes = list(sub.changes)
+    for photo_set in photos:
+        files.update(photo_set.files)
+        changes.append(Change(photo_set.path, list(dict.fromkeys(name for name, _ in photo_set.files)), photo_set.origin))
+    # Every way in reaches this only with the consent boxes all ticked (else it has an error above):
+    # the consent is recorded with its date.
     consent = Change(("persetujuan",), today.isoformat(), CONSENT_LABEL)
-    data, origins = apply_changes(existing, [*changes, Change(("diperbarui",), today.isoformat()), consent])
+    try:
+        data, origins = apply_changes(existing, [*changes, Change(("diperbarui",), today.isoformat()), consent])
+    except ChangeError as exc:
+        return IssueResult(slug, nama, [*sub.messages, Message("", str(exc))], None)
     managers = first_managers(requester)
-    if kind == NEW and managers and not is_staff(requester, region):
+    if sub.kind == NEW and managers and not is_staff(requester, region):
         data["pengelola"] = managers  # the first registration: its author manages the listing
     old_story = story
     if sub.story is not None:
         story = sub.story
     classification = None
-    if slug and (kind == NEW or existing):
+    if slug and (sub.kind == NEW or existing):
         classification = classify_change(
             existing or None, data, requester, region, slug=slug, story_before=old_story if existing else None, story_after=story
         )
@@ -349,20 +390,20 @@ def entry_from_issue(
     kwargs = {"schema_ref": schema_ref} if schema_ref else {}
     blocked = bool(errors_in_messages(sub.messages)) or not slug
     folder = catalog_dir / (slug or "usaha-baru")
-    if kind == NEW and folder.exists():  # a name already taken (reported above): check beside it, never over it
+    if sub.kind == NEW and folder.exists():  # a name already taken (reported above): check beside it, never over it
         folder = catalog_dir / f".{folder.name}-periksa"
-    written = write_entry(folder, data, story, photos, check=check, dry_run=blocked, **kwargs)
+    written = write_entry(folder, data, story, files, check=check, dry_run=blocked or dry_run, **kwargs)
     messages = sub.messages + [_message(p, origins) for p in written.problems]
-    return IssueResult(slug, nama, _in_form_order(messages, form_fields(kind, region)), written, classification)
+    return IssueResult(slug, nama, _in_form_order(messages, order), written, classification)
 
 
-def _in_form_order(messages: list[Message], fields: list[FormField]) -> list[Message]:
+def _in_form_order(messages: list[Message], labels: Sequence[str]) -> list[Message]:
     """Messages in the order the owner sees the form (a line of a list goes with its field)."""
-    position = {f.label: i for i, f in enumerate(fields) if f.label}
+    position = {label: i for i, label in enumerate(labels)}
     return sorted(messages, key=lambda m: position.get(m.where.split(", baris ")[0], -1 if not m.where else len(position)))
 
 
-def _target(sub: Submission, catalog_dir: Path) -> tuple[str, dict[str, Any], str]:
+def target_entry(sub: Submission, catalog_dir: Path) -> tuple[str, dict[str, Any], str]:
     """The entry's slug, its current data and story (empty for a new business)."""
     if sub.kind == UPDATE:
         folder = catalog_dir / sub.slug

@@ -104,11 +104,13 @@ def _set(data: dict[str, Any], path: FieldPath, value: Any) -> tuple[str | int, 
         elif isinstance(node, list) and isinstance(step, (int, Match)):
             index = _index(node, step)
             if last:
-                if value is None:
+                if value is None:  # the whole item removed (a product taken off the list)
                     del node[index]
                 else:
                     node[index] = value
-            elif not isinstance(node[index], dict):
+                concrete.append(index)
+                break
+            if not isinstance(node[index], dict):
                 node[index] = {}
             concrete.append(index)
             node = node[index]

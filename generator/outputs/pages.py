@@ -22,6 +22,7 @@ from markupsafe import Markup
 from generator.core import links
 from generator.core.business import Business, CertificateView, ProductView
 from generator.core.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
+from generator.core.phoneform import PREFILL_NAME, web_form
 from generator.outputs.generated import (
     TEMPLATES_DIR,
     Crumb,
@@ -38,7 +39,9 @@ from generator.outputs.generated import (
 )
 from generator.outputs.story import render_story
 
-REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation
+REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation: the phone form and the other ways in
+FORM_PAGE_TEMPLATE = "formulir_page.html"  # loads the form's script, on that page only
+PREFILL_SLUG = "__SLUG__"  # replaced by the script with the business being updated
 PAGE_SIZE = 48
 RECENT_COUNT = 12
 
@@ -222,17 +225,19 @@ def render_business(site: Site, business: Business) -> RenderedBusiness:
 def render_register_page(
     region: Region, *, site_name: str, repo_url: str = "", templates_dir: Path | None = None, directory_urls: bool = True
 ) -> GeneratedPage:
-    """"Daftarkan Usaha": the three ways into the catalog, with links to the forms when the repository is known."""
+    """"Daftarkan Usaha": the ways into the catalog in order of ease, the phone form first."""
     link = functools.partial(url_to, REGISTER_URI, directory_urls=directory_urls)
     html = make_environment(templates_dir or TEMPLATES_DIR).get_template("register.html").render(
         region=region,
         site_name=site_name,
+        form=web_form(region, site_name=site_name),
+        data_url=link(f"usaha/{PREFILL_SLUG}/{PREFILL_NAME}"),
         new_url=links.issue_form_url(repo_url, links.NEW, title="Daftar usaha: "),
         contributing_url=f"{repo_url.rstrip('/')}/blob/HEAD/CONTRIBUTING.md" if repo_url.startswith("https://") else "",
         crumbs=[Crumb("Beranda", link("index.md"))],
     )
-    description = f"Cara mendaftarkan usaha mikro dan kecil ke katalog UMKM {region.nama}, gratis: formulir daring, lewat Dinas, atau pull request."
-    return GeneratedPage(src_uri=REGISTER_URI, title="Daftarkan Usaha", description=description, html=html)
+    description = f"Daftarkan usaha mikro dan kecil ke katalog UMKM {region.nama}, gratis: isi formulir di ponsel lalu kirim lewat WhatsApp, tanpa akun."
+    return GeneratedPage(src_uri=REGISTER_URI, title="Daftarkan Usaha", description=description, html=html, template=FORM_PAGE_TEMPLATE)
 
 
 def paginate(count: int, page_size: int) -> int:
@@ -316,8 +321,9 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         kecamatan_url=link(listing_uri(f"kecamatan/{business.kecamatan.slug}", 1)),
         badge_certificates=_one_per_kind(business.valid_certificates),
         print_links=_print_links(site, entry.slug, link),
-        update_url=links.issue_form_url(site.repo_url, links.UPDATE, slug=entry.slug, title=f"Perbarui data: {entry.nama}"),
-        report_url=links.issue_form_url(site.repo_url, links.REPORT, slug=entry.slug, title=f"Laporan kesalahan: {entry.nama}"),
+        # The phone form, prefilled with this business's published data (usaha/<slug>/formulir.json).
+        update_url=f"{link(REGISTER_URI)}?perbarui={entry.slug}",
+        report_url=f"{link(REGISTER_URI)}?laporkan={entry.slug}",
         crumbs=[
             Crumb("Beranda", link("index.md")),
             Crumb(business.sector.label, link(listing_uri(f"sektor/{business.sector.key}", 1))),
