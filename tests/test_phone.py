@@ -274,8 +274,12 @@ def test_each_published_business_gets_its_prefill_and_nothing_unpublished(projec
         "sektor": "kuliner",
         "kecamatan": "Cibitung",
         "ringkasan": "Keripik singkong balado renyah.",
-        "kontak": {"whatsapp": "081219345521", "telepon": "02189951234"},
         "produk": [{"nama": "Keripik Balado", "harga": "18000"}],
         "cerita": "Cerita usaha.",
     }
+    # Phone numbers only where contact buttons need them: the page, never a data file anyone can fetch for every business.
+    text = (project / "site" / "usaha" / "keripik-sari-rasa" / "formulir.json").read_text(encoding="utf-8")
+    assert not any(digits in text for digits in ("19345521", "89951234"))
+    page = (project / "site" / "usaha" / "keripik-sari-rasa" / "index.html").read_text(encoding="utf-8")
+    assert "wa.me/6281219345521" in page
     assert not (project / "site" / "usaha" / "sudah-turun").exists()  # a listing taken down publishes nothing

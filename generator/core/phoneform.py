@@ -18,6 +18,7 @@ from typing import Any
 import phonenumbers
 
 from generator.core.models import Entry, Region
+from generator.core.privacy import in_prefill
 from generator.core.schema import (
     CONSENT,
     ENTRY_FIELDS,
@@ -91,6 +92,7 @@ class WebForm:
     google_form: str
     site_name: str
     report: tuple[WebInput, ...] = ()  # "Laporkan kesalahan": the issue form's questions, on the phone
+    unfilled: tuple[str, ...] = ()  # labels of the fields "Perbarui data" leaves empty (privacy.in_prefill)
     budget: int = WHATSAPP_URL_BUDGET
 
 
@@ -120,7 +122,19 @@ def web_form(region: Region, *, site_name: str) -> WebForm:
             WebInput((ident,), label, help_text, "textarea", required=required, maxlength=MAX_REPORT, messages=(("wajib", f"{label} wajib diisi."),))
             for ident, label, help_text, required in REPORT_QUESTIONS
         ),
+        unfilled=tuple(label for path, label in form_paths(parts) if not in_prefill(".".join(path))),
     )
+
+
+def form_paths(parts: Sequence[WebInput | WebGroup]) -> list[tuple[tuple[str, ...], str]]:
+    """The schema path and label of every input, top-level (`("kontak", "whatsapp")`) and within a group (`("produk", "harga")`)."""
+    paths: list[tuple[tuple[str, ...], str]] = []
+    for part in parts:
+        if isinstance(part, WebGroup):
+            paths += [((part.name, *i.path), i.label) for i in part.inputs]
+        else:
+            paths.append((part.path, part.label))
+    return paths
 
 
 def _input(spec: Field, path: tuple[str, ...], region: Region) -> WebInput:
@@ -187,12 +201,8 @@ def _digits(number: str) -> str:
 def form_labels(form: WebForm) -> dict[tuple[str, ...], str]:
     """The form's label of every path, top-level (`("kontak", "whatsapp")`) and within a group (`("produk", "harga")`)."""
     labels: dict[tuple[str, ...], str] = {(form.story.name,): form.story.label}
-    for part in form.parts:
-        if isinstance(part, WebGroup):
-            labels[(part.name,)] = part.label
-            labels.update({(part.name, *i.path): i.label for i in part.inputs})
-        else:
-            labels[part.path] = part.label
+    labels.update({(part.name,): part.label for part in form.parts if isinstance(part, WebGroup)})
+    labels.update(form_paths(form.parts))
     return labels
 
 
@@ -200,10 +210,11 @@ def form_labels(form: WebForm) -> dict[tuple[str, ...], str]:
 
 
 def prefill_data(entry: Entry) -> dict[str, Any]:
-    """An entry's published values in the form's shape (text, as the form holds them).
+    """An entry's public values in the form's shape (text, as the form holds them).
 
-    Called on the catalog the privacy rules have already redacted: private fields are gone. Runs
-    once per business per build, so the walk over the schema is worked out once (`_ENTRY_VALUES`)."""
+    Only the fields the privacy rules allow in a data file (`privacy.in_prefill`): no phone number,
+    email, owner or address, which the business page alone shows. Runs once per business per
+    build, so the walk over the schema is worked out once (`_ENTRY_VALUES`)."""
     out: dict[str, Any] = {"slug": entry.slug, **_ENTRY_VALUES(entry)}
     if entry.cerita.strip():
         out[STORY.name] = entry.cerita
@@ -213,9 +224,10 @@ def prefill_data(entry: Entry) -> dict[str, Any]:
 Convert = Callable[[Any], Any]
 
 
-def _values_of(fields: Sequence[Field]) -> Convert:
-    """A function from a record to the form's values of `fields`, empty ones left out."""
-    parts = [(f.name, _value_of(f)) for f in fields]
+def _values_of(fields: Sequence[Field], prefix: str = "") -> Convert:
+    """A function from a record to the form's values of `fields` (under the dotted `prefix`), empty ones
+    and those the privacy rules keep out of data files left out."""
+    parts = [(f.name, _value_of(f, f"{prefix}{f.name}")) for f in fields if in_prefill(f"{prefix}{f.name}")]
 
     def convert(record: Any) -> dict[str, Any]:
         out = {}
@@ -230,11 +242,11 @@ def _values_of(fields: Sequence[Field]) -> Convert:
     return convert
 
 
-def _value_of(spec: Field) -> Convert:
+def _value_of(spec: Field, path: str) -> Convert:
     if spec.type == "object":
-        return _values_of(spec.fields)
+        return _values_of(spec.fields, f"{path}.")
     if spec.type == "list" and spec.fields:
-        item = _values_of([f for f in spec.fields if f is not PHOTO_LIST])
+        item = _values_of([f for f in spec.fields if f is not PHOTO_LIST], f"{path}.")
         return lambda items: [item(i) for i in items]
     if spec.type == "list":
         return lambda items: [str(v) for v in items]

@@ -250,6 +250,15 @@ def is_private(path: str, entry_field: Field | None = None) -> bool:
     return visibility_of(path, entry_field) == RAHASIA
 
 
+def in_prefill(path: str, entry_field: Field | None = None) -> bool:
+    """Whether a field goes into a business's data file for "Perbarui data" (`usaha/<slug>/formulir.json`).
+
+    Anyone can fetch that file for every business, like the open data, so it holds what the open
+    data holds without opt-in: public fields only. Page-only fields (phone numbers, email, owner,
+    address) stay on the business page, where their purpose needs them (the contact buttons)."""
+    return visibility_of(path, entry_field) == PUBLIK
+
+
 def in_open_data(path: str, opt_in: Iterable[str] = (), entry_field: Field | None = None) -> bool:
     """Whether a field goes into the bulk open data: public fields, and page-only fields the Dinas
     opted in (`open_data_fields` in mkdocs.yml). A field published nowhere never does."""
