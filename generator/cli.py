@@ -141,7 +141,9 @@ def _parser() -> argparse.ArgumentParser:
     cetak.set_defaults(run=run_cetak)
 
     from_pesan = sub.add_parser(
-        "from-pesan", help="ubah pesan dari formulir di ponsel (WhatsApp/email) menjadi entri katalog (turn a phone-form message into an entry)"
+        "dari-pesan",
+        aliases=["from-pesan"],
+        help="ubah pesan dari formulir di ponsel (WhatsApp/email) menjadi entri katalog (turn a phone-form message into an entry)",
     )
     from_pesan.add_argument("message", type=Path, metavar="BERKAS", help="isi pesan yang ditempel ke berkas teks; '-' untuk stdin")
     from_pesan.add_argument("--foto", type=Path, metavar="FOLDER", help="folder berisi foto yang dikirim bersama pesan itu (disimpan dari chat)")
@@ -149,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     from_pesan.add_argument(
         "--terverifikasi", action="store_true", help="pemilik sudah membenarkan perubahan lewat kontak yang tercatat: tulis walau pengirimnya nomor lain"
     )
+    from_pesan.add_argument("-n", "--coba", action="store_true", help="periksa dan tampilkan perubahan sebagai diff tanpa menulis apa pun")
     from_pesan.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
     from_pesan.set_defaults(run=run_from_pesan)
 
@@ -488,6 +491,7 @@ def run_from_pesan(args: argparse.Namespace) -> int:
         photos_dir=args.foto,
         sender=args.dari,
         verified=args.terverifikasi,
+        dry_run=args.coba,
         schema_ref=_schema_ref(settings),
     )
     for message in result.messages:
@@ -500,6 +504,9 @@ def run_from_pesan(args: argparse.Namespace) -> int:
         print(f"Ditulis: {display_path(settings.catalog_dir / result.slug / 'index.md')}", file=sys.stderr)
         return 0
     waiting = result.classification is not None and result.classification.needs_verification
+    if args.coba and result.written is not None and not errors_in_messages(result.messages):
+        print("Coba saja (--coba): tidak ada yang ditulis. (dry run: nothing written)", file=sys.stderr)
+        return 3 if waiting and not args.terverifikasi else 0
     if waiting and result.written is not None and not errors_in_messages(result.messages):
         print("Belum ditulis: perlu verifikasi (lihat di atas). (not written: needs verification)", file=sys.stderr)
         return 3

@@ -720,7 +720,7 @@ def run_from_pesan(project: Path, text: str, *args: str) -> int:
     from generator import cli
 
     (project / "pesan.txt").write_text(text, encoding="utf-8")
-    return cli.main(["-f", str(project / "mkdocs.yml"), "from-pesan", str(project / "pesan.txt"), "--tanggal", TODAY.isoformat(), *args])
+    return cli.main(["-f", str(project / "mkdocs.yml"), "dari-pesan", str(project / "pesan.txt"), "--tanggal", TODAY.isoformat(), *args])
 
 
 def validated(project: Path, slug: str) -> Any:

@@ -1,4 +1,4 @@
-"""The phone form: made from the schema, its prefill, and `umkm from-pesan` reading its messages back."""
+"""The phone form: made from the schema, its prefill, and `umkm dari-pesan` reading its messages back."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ NEW_BUSINESS = [
 def from_pesan(project: Path, text: str, *args: str) -> int:
     path = project / "pesan.txt"
     path.write_text(text, encoding="utf-8")
-    return cli.main(["from-pesan", str(path), *args])
+    return cli.main(["dari-pesan", str(path), *args])
 
 
 # --- the form -----------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def test_patterns_tell_good_from_bad(kind: str, good: str, bad: str) -> None:
     assert re.fullmatch(f"(?:{pattern})", good) and not re.fullmatch(f"(?:{pattern})", bad)
 
 
-# --- from-pesan ---------------------------------------------------------------------------------------
+# --- dari-pesan ---------------------------------------------------------------------------------------
 
 
 def test_a_new_business_is_written_through_the_checked_writer(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,7 +225,7 @@ def test_photos_are_taken_by_name_or_in_the_order_listed(in_project: Path, tmp_p
     assert "Foto: pesan menyebut 3 foto, tetapi folder foto berisi 2" in capsys.readouterr().out
 
 
-def test_from_pesan_reads_stdin(in_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dari_pesan_reads_stdin_and_keeps_its_first_spelling(in_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(pesan(NEW_BUSINESS).encode())))
@@ -283,3 +283,10 @@ def test_each_published_business_gets_its_prefill_and_nothing_unpublished(projec
     page = (project / "site" / "usaha" / "keripik-sari-rasa" / "index.html").read_text(encoding="utf-8")
     assert "wa.me/6281219345521" in page
     assert not (project / "site" / "usaha" / "sudah-turun").exists()  # a listing taken down publishes nothing
+
+
+def test_coba_checks_and_shows_the_diff_without_writing(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert from_pesan(in_project, pesan(NEW_BUSINESS), "--coba") == 0
+    captured = capsys.readouterr()
+    assert "+++ b/catalog/dapur-mpok-siti/index.md" in captured.out and "tidak ada yang ditulis" in captured.err
+    assert not (in_project / "catalog" / "dapur-mpok-siti").exists()

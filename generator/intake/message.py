@@ -1,7 +1,7 @@
 """Messages from the phone form: readable Indonesian for a person, and a data block the tools read back.
 
 The form on the site (`daftar/`, `theme/assets/formulir.js`) has no server to post to. It composes
-one message that the owner sends to the Dinas by WhatsApp or email; `umkm from-pesan` turns it
+one message that the owner sends to the Dinas by WhatsApp or email; `umkm dari-pesan` turns it
 back into an entry. On the way the text meets WhatsApp: `*bold*`, `_italic_`, `~strike~` and
 monospace markers added or taken away, quotes curled, blank lines collapsed, long lines wrapped
 (a newline anywhere), `> ` and list prefixes, a "Diteruskan"/"Forwarded" label above it. So the

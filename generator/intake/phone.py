@@ -1,4 +1,4 @@
-"""Messages from the phone form read back into entries: `umkm from-pesan`.
+"""Messages from the phone form read back into entries: `umkm dari-pesan`.
 
 The clerk pastes what arrived by WhatsApp or email (and saves the photos sent with it); the data
 block (`intake/message.py`) says what the form changed, in the schema's paths. Every change is
@@ -144,17 +144,18 @@ def entry_from_message(
     photos_dir: Path | None = None,
     sender: str | None = None,
     verified: bool = False,
+    dry_run: bool = False,
     read_photo: Callable[[Path], Any] | None = None,
     schema_ref: str | None = None,
 ) -> IssueResult:
-    """`umkm from-pesan`: a pasted message (and the photos saved from its chat) written into `catalog/<slug>/`
+    """`umkm dari-pesan`: a pasted message (and the photos saved from its chat) written into `catalog/<slug>/`
     through the same staged, validated write as the issue forms, only when it passes.
 
     The sender's number is the requester (`integrity.classify_change`): from the WhatsApp on file it
     is the manager asking; from any other number, or none given, the update needs verification and
     is only checked, never written, until the clerk has confirmed it with the business through the
     number on file and runs it again with `verified` (the clerk's own commit would otherwise count as
-    a change by Dinas staff, which needs no verification)."""
+    a change by Dinas staff, which needs no verification). `dry_run` checks and shows the diff only."""
     reader = read_photo or read_photo_file
     try:
         message = read_message(text)
@@ -207,12 +208,12 @@ def entry_from_message(
         schema_ref=schema_ref,
         target=target,
         order=[*labels.values(), CONSENT_LABEL],
-        dry_run=asking is not None and asking.needs_verification and not verified,
+        dry_run=dry_run or (asking is not None and asking.needs_verification and not verified),
     )
 
 
 def sender_report(result: IssueResult, *, region: Region, catalog_name: str) -> list[str]:
-    """What the clerk is told about who asked and what it changes (`umkm from-pesan` prints it).
+    """What the clerk is told about who asked and what it changes (`umkm dari-pesan` prints it).
 
     The clerk's own terminal: the confirmation link holds the number on file whole, as the
     business page's own contact button does; every number in the text is masked."""

@@ -4,7 +4,7 @@
 // Indonesian message for each way it can be wrong (data-pesan-*). This script knows no field by
 // name. It keeps a draft on the phone, opens "Perbarui data" prefilled with the business's
 // published data (usaha/<slug>/formulir.json), and composes one message: readable Indonesian plus
-// the data block `umkm from-pesan` reads back (format: generator/intake/message.py). No server, no framework.
+// the data block `umkm dari-pesan` reads back (format: generator/intake/message.py). No server, no framework.
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BLOCK_START = "[MULAI DATA KATALOG UMKM]";
