@@ -285,6 +285,46 @@ def test_each_published_business_gets_its_prefill_and_nothing_unpublished(projec
     assert not (project / "site" / "usaha" / "sudah-turun").exists()  # a listing taken down publishes nothing
 
 
+def _documented_runs(document: str) -> list[tuple[list[str], int]]:
+    """Every `umkm dari-pesan` line of a document's ```sh blocks, with the exit code its comment promises."""
+    import shlex
+
+    blocks = re.findall(r"^```sh\n(.*?)^```", (ROOT / document).read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
+    runs = []
+    for line in (line for block in blocks for line in block.splitlines()):
+        command, _, comment = line.partition("  # ")
+        words = shlex.split(command)
+        if words[:2] == [".venv/bin/umkm", "dari-pesan"]:
+            promised = re.match(r"keluar (\d)", comment)
+            assert promised, f"{document}: '{line}' says which exit code to expect ('# keluar N: ...')"
+            runs.append((words[1:], int(promised.group(1))))
+    return runs
+
+
+@pytest.mark.parametrize("document", ["README.md", "CONTRIBUTING.md"])
+def test_the_documented_example_messages_read_back_as_promised(document: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clerk's examples run as written on a fresh clone: the sample messages (made with the form)
+    and photos in docs/contoh/ against the sample catalog, each giving the exit code the document
+    says, and `--coba` writing nothing."""
+    runs = _documented_runs(document)
+    assert runs
+    for name in ("mkdocs.yml", "wilayah.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    for folder in ("theme", "halaman", "catalog", "docs/contoh"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("UMKM_TANGGAL", "2026-12-03")
+    before = sorted((p.relative_to(tmp_path), p.read_bytes()) for p in (tmp_path / "catalog").rglob("*") if p.is_file())
+    for args, code in runs:
+        assert cli.main(args) == code, args
+    assert sorted((p.relative_to(tmp_path), p.read_bytes()) for p in (tmp_path / "catalog").rglob("*") if p.is_file()) == before
+    # Without --coba the registration is written with both photos, taken in the order the message lists them.
+    assert cli.main(["dari-pesan", "docs/contoh/pesan-daftar.txt", "--foto", "docs/contoh/foto-chat/"]) == 0
+    raw, problems = load_entry(tmp_path / "catalog" / "contoh-dapur-bu-ani")
+    assert raw is not None and not problems
+    assert len(raw.doc.data["foto"]) == 1 and len(raw.doc.data["produk"][0]["foto"]) == 1
+
+
 def test_coba_checks_and_shows_the_diff_without_writing(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert from_pesan(in_project, pesan(NEW_BUSINESS), "--coba") == 0
     captured = capsys.readouterr()
