@@ -531,3 +531,17 @@ def make_photo(entry: Entry, rel: str, placeholder: str = "#a17f5c") -> tuple[Pa
         jpeg=variants((1280,), "image/jpeg", "", 853 / 1280)[0],
         thumb_webp=variants((320, 640), "image/webp", "-thumb", 0.75),
     )
+
+
+def whatsapp(text: str, width: int = 23) -> str:
+    """What a phone-form message can meet between the owner's phone and the clerk's paste, all at once."""
+    lines = []
+    for line in text.splitlines():
+        if line.strip():
+            line = f"*{line}*" if len(lines) % 3 == 0 else f"_{line}_" if len(lines) % 3 == 1 else f"~{line}~"  # markers added
+        lines.append(line)
+    text = "\n".join(lines).replace('"', "\u201c").replace("'", "\u2019")  # curly quotes
+    text = re.sub(r"\n{2,}", "\n", text)  # blank lines collapsed
+    wrapped = "\n".join(text[i : i + width] for i in range(0, len(text), width))  # wrapped anywhere, mid-word too
+    quoted = "\n".join(f"> {line}" if i % 5 == 0 else f"- {line}" if i % 5 == 1 else f"1. {line}" if i % 5 == 2 else line for i, line in enumerate(wrapped.splitlines()))
+    return f"Diteruskan\n[28/11 09.12] +62 812-0000-0000: {quoted}\n"  # forwarded, with the copy header of WhatsApp Web

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from generator.builder.pipeline import check_catalog, enrich_businesses
 from generator.cli import load_settings
 from generator.core.problems import errors_in
 from generator.outputs.search import SearchRecord, search_records
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TODAY
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, TODAY
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (run `make browser`)"
@@ -737,7 +738,7 @@ def test_the_phone_form_becomes_the_entry_written_by_hand(
 ) -> None:
     from generator.core.phoneform import web_form
     from generator.core.region import load_region
-    from tests.test_message import whatsapp
+    from tests.conftest import whatsapp
 
     base, _ = sample
     region, _ = load_region(ROOT / "wilayah.yml")
@@ -820,7 +821,7 @@ def update_message(page: Any, sample: tuple[str, list[SearchRecord]]) -> str:
 
 
 def test_an_update_from_the_number_on_file_is_written(update_message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.test_message import whatsapp
+    from tests.conftest import whatsapp
 
     monkeypatch.chdir(tmp_path)
     project = phone_project(tmp_path, ("keripik-sari-rasa",))
@@ -837,7 +838,7 @@ def test_an_update_from_the_number_on_file_is_written(update_message: str, tmp_p
 def test_an_update_from_another_number_needs_verification(
     update_message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_message import whatsapp
+    from tests.conftest import whatsapp
 
     monkeypatch.chdir(tmp_path)
     project = phone_project(tmp_path, ("keripik-sari-rasa",))

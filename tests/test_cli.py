@@ -215,6 +215,7 @@ OLD_NAMES = {
     "schema": "skema",
     "from-issue": "dari-issue",
     "import": "impor",
+    "from-pesan": "dari-pesan",
 }
 
 

@@ -287,7 +287,7 @@ def test_register_page_offers_the_ways_in_in_order_of_ease(project: Path) -> Non
     region, _ = load_region(project / "wilayah.yml")
     assert region is not None
     page = render_register_page(region, site_name="Katalog UMKM", repo_url="https://github.com/dinas-kukm-bekasi/katalog-umkm")
-    assert page.src_uri == "daftar/index.md" and page.title == "Daftarkan Usaha" and page.template == "formulir_page.html"
+    assert page.src_uri == "daftar/index.md" and page.title == "Daftarkan Usaha" and page.template == "register_page.html"
     assert page.html.count("<h1>") == 1
     headings = ["1. Isi formulir di ponsel ini, kirim lewat WhatsApp", "2. Lewat petugas Dinas", "3. Lewat GitHub"]
     assert [page.html.index(h) for h in headings] == sorted(page.html.index(h) for h in headings)

@@ -240,7 +240,7 @@ def test_the_form_adds_at_most_30_kb_gzipped_to_its_page(region: Region) -> None
     from generator.outputs.pages import TEMPLATES_DIR, make_environment
 
     form = web_form(region, site_name="Katalog UMKM Kabupaten Bekasi")
-    markup = str(make_environment(TEMPLATES_DIR).get_template("formulir.html").module.phone_form(form, "../usaha/__SLUG__/formulir.json"))  # type: ignore[attr-defined]
+    markup = str(make_environment(TEMPLATES_DIR).get_template("phone_form.html").module.phone_form(form, "../usaha/__SLUG__/formulir.json"))  # type: ignore[attr-defined]
     assert markup.count("data-jalur=") > 30
     script = (ROOT / "theme" / "assets" / "formulir.js").read_text(encoding="utf-8")
     css = (ROOT / "theme" / "assets" / "umkm.css").read_text(encoding="utf-8")
@@ -252,7 +252,7 @@ def test_the_form_adds_at_most_30_kb_gzipped_to_its_page(region: Region) -> None
 def test_each_published_business_gets_its_prefill_and_nothing_unpublished(project: Path, make_entry: MakeEntry) -> None:
     import json
 
-    from tests.test_build import build
+    from tests.conftest import build
 
     make_entry(
         "keripik-sari-rasa",

@@ -2,7 +2,7 @@
 
 Every input carries what the browser needs to check it natively (`required`, `maxlength`,
 `pattern`, `type`, `inputmode`) and the schema's Indonesian message for each way it can be wrong;
-vocabularies come from the region file. The page (`outputs/pages.py`, template `formulir.html`)
+vocabularies come from the region file. The page (`outputs/pages.py`, template `phone_form.html`)
 renders it, `theme/assets/formulir.js` reads only that markup (it knows no field by name), and
 `intake/phone.py` reads the messages it composes back by the same labels. A field added to the
 schema appears on the form, in the message and in `umkm dari-pesan` without touching the script.

@@ -40,7 +40,7 @@ from generator.outputs.generated import (
 from generator.outputs.story import render_story
 
 REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation: the phone form and the other ways in
-FORM_PAGE_TEMPLATE = "formulir_page.html"  # loads the form's script, on that page only
+FORM_PAGE_TEMPLATE = "register_page.html"  # loads the form's script, on that page only
 PREFILL_SLUG = "__SLUG__"  # replaced by the script with the business being updated
 PAGE_SIZE = 48
 RECENT_COUNT = 12
