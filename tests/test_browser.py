@@ -931,3 +931,29 @@ def test_without_javascript_the_form_page_says_so_and_offers_the_other_ways(brow
     assert page.locator("[data-tanpa-js]").is_visible() and not page.locator("[data-umkm-formulir]").is_visible()
     assert page.locator("#cara-dinas").is_visible()
     context.close()
+
+
+def test_the_phone_form_works_from_the_keyboard(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    """Adding and removing a product by keyboard keeps the focus where a screen-reader user expects
+    it, and sending with a required field empty takes the focus to that field, with its message."""
+    base, _ = sample
+    page.goto(base + "daftar/")
+    page.wait_for_selector("[data-umkm-formulir]:not([hidden])")
+    page.focus("[data-kelompok=produk] [data-tambah]")
+    page.keyboard.press("Enter")
+    first = form_item(page, "produk", 1)
+    assert page.evaluate("() => document.activeElement.dataset.jalur") == "nama"
+    assert first.locator('[data-jalur="nama"]').evaluate("el => el === document.activeElement")
+    page.keyboard.type("Nasi Uduk")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.dataset.jalur") == "harga"
+    page.wait_for_function("() => document.querySelector('[data-status]').textContent.includes('ditambahkan')")
+    first.locator("[data-hapus]").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("[data-kelompok=produk] [data-butir]").count() == 0
+    assert page.evaluate("() => document.activeElement.hasAttribute('data-tambah')")
+    page.focus("[data-umkm-formulir] button[type=submit]")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "f-nama"
+    assert page.eval_on_selector("#f-nama", "el => el.validationMessage") == "Nama usaha wajib diisi."
+    assert page.is_hidden("[data-hasil]")
