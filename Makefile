@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install serve build check test lint browser schema clean lighthouse cetak gambar-cetak
+.PHONY: install serve build check test lint browser schema clean lighthouse cetak gambar-cetak lock
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -54,3 +54,11 @@ clean:
 lighthouse: $(VENV)/.installed browser
 	cd benchmarks/lighthouse && npm ci --no-audit --no-fund
 	$(PY) benchmarks/lighthouse/run.py
+
+# The hash-locked requirements the workflows install (pip install --require-hashes): every
+# dependency of pyproject.toml and the build backend, pinned with the hashes of every file PyPI
+# has for that version. Run after changing dependencies; Dependabot proposes updates weekly.
+lock: $(VENV)/.installed
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --quiet -o requirements/lock.txt

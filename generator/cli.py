@@ -160,7 +160,10 @@ def _parser() -> argparse.ArgumentParser:
     impor.add_argument("-p", "--pemetaan", default="dinas", help="berkas pemetaan kolom, atau nama di folder impor/: dinas, google-forms (bawaan: dinas)")
     impor.add_argument("--lembar", help="nama lembar (sheet) XLSX (bawaan: dari pemetaan, atau lembar pertama)")
     impor.add_argument("-n", "--coba", "--dry-run", dest="dry_run", action="store_true", help="tampilkan perubahan sebagai diff tanpa menulis apa pun")
-    impor.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="hanya unduh foto dari alamat berawalan ini (bawaan: alamat https mana pun)")
+    impor.add_argument("--sumber-foto", action="append", metavar="AWALAN", help="hanya unduh foto dari alamat berawalan ini (bawaan: alamat https publik mana pun)")
+    impor.add_argument(
+        "--foto", action="append", type=Path, default=[], metavar="FOLDER", help="folder lain tempat berkas foto boleh dibaca (bawaan: hanya folder lembar kerja); boleh diulang"
+    )
     impor.add_argument("--tanggal", help="tanggal 'diperbarui' TAHUN-BULAN-HARI (bawaan: hari ini)")
     impor.add_argument(
         "--izinkan-nama-beda",
@@ -536,6 +539,7 @@ def run_import(args: argparse.Namespace) -> int:
         photo_sources=args.sumber_foto,
         schema_ref=_schema_ref(settings),
         allow_other_name=args.izinkan_nama_beda,
+        photo_folders=tuple(args.foto),
     )
     for diff in report.diffs:
         print(diff, end="" if diff.endswith("\n") else "\n")

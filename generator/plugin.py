@@ -26,6 +26,7 @@ from generator.outputs.audit import audit_site, theme_inline_scripts
 from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL
 from generator.outputs.pagefind import SEARCH_DIR, SearchIndexError, index_site
 from generator.outputs.publish import publish_site
+from generator.outputs.story import sanitize_page_html
 
 log = logging.getLogger("mkdocs.plugins.umkm")
 
@@ -101,7 +102,9 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
         return files
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        return self.html_by_uri.get(page.file.src_uri, html)
+        ours = self.html_by_uri.get(page.file.src_uri)
+        # A page of the Dinas' own (halaman/*.md): Python-Markdown passes raw HTML, so it is sanitized.
+        return ours if ours is not None else sanitize_page_html(html)
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
         assert self.content is not None
@@ -125,7 +128,15 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
             raise PluginError(str(exc)) from None
         log.info(f"Indeks pencarian: {stats.records} usaha dalam {stats.seconds:.1f} detik")
         # Last: the policy hashes the inline code of the pages as written.
-        publish_site(Path(config.site_dir), site_url=config.site_url or "", site_name=config.site_name, description=config.site_description or "", data_license_url=self.config.data_license_url)
+        # The policy allows the theme's known inline scripts only (never one because it was found in the output).
+        publish_site(
+            Path(config.site_dir),
+            site_url=config.site_url or "",
+            site_name=config.site_name,
+            description=config.site_description or "",
+            data_license_url=self.config.data_license_url,
+            known_scripts=_known_scripts(config),
+        )
         _audit(config)  # after everything is written: a site that fails the audit fails the build
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -226,10 +237,13 @@ def _yaml_quote(text: str) -> str:
     return '"' + _YAML_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + '"'
 
 
+def _known_scripts(config: MkDocsConfig) -> tuple[re.Pattern[str], ...]:
+    """Material's own inline scripts, read from its templates; an override in custom_dir is not trusted."""
+    return theme_inline_scripts([d for d in config.theme.dirs if d != config.theme.custom_dir])
+
+
 def _audit(config: MkDocsConfig) -> None:
     """Fail the build when the written site holds what must not be published (generator/outputs/audit.py)."""
-    # Material's own inline scripts are known from its templates; an override in custom_dir is not trusted.
-    theme_dirs = [d for d in config.theme.dirs if d != config.theme.custom_dir]
-    problems = audit_site(Path(config.site_dir), site_url=config.site_url or "", inline_scripts=theme_inline_scripts(theme_dirs))
+    problems = audit_site(Path(config.site_dir), site_url=config.site_url or "", inline_scripts=_known_scripts(config))
     if problems:
         raise PluginError("Audit keamanan situs gagal; situs ini tidak boleh diterbitkan (site security audit failed):\n" + format_problems(problems))

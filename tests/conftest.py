@@ -127,10 +127,16 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def photo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A local HTTP server standing in for a photo host: (base URL, folder it serves)."""
+def photo_server(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """A local HTTP server standing in for a photo host: (base URL, folder it serves).
+
+    Photos are fetched from public https addresses only (generator/fetch.py); this one origin is
+    trusted for the test, as a public host would be."""
+    from generator.intake import fetch
+
     root = tmp_path_factory.mktemp("foto-host")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    monkeypatch.setattr(fetch, "TRUSTED_ORIGINS", fetch.TRUSTED_ORIGINS | {f"http://127.0.0.1:{server.server_port}"})
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -262,9 +262,9 @@ def test_failed_audit_fails_umkm_build_and_keeps_the_old_site(project: Path, mak
     assert run_build(project).returncode == 0
     marker = project / "site" / "penanda.txt"
     marker.write_text("situs lama", encoding="utf-8")
-    # A page of the Dinas with raw HTML: Python-Markdown passes it through untouched.
-    with (project / "halaman" / "tentang.md").open("a", encoding="utf-8") as file:
-        file.write('\n<b onclick="alert(1)">Klik</b>\n')
+    # A theme override with raw HTML (the Dinas' own pages are sanitized: tests/test_site_policy.py).
+    with (project / "theme" / "main.html").open("a", encoding="utf-8") as file:
+        file.write('\n{% block announce %}<b onclick="alert(1)">Klik</b>{% endblock %}\n')
     result = run_build(project)
     assert result.returncode == 1
     assert "Audit keamanan situs gagal" in result.stderr

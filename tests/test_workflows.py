@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -223,3 +224,123 @@ def test_outside_contributors_may_change_only_catalog_entries(tmp_path: Path, pe
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
     if not ok:
         assert "Pull request dari kontributor luar hanya boleh mengubah folder catalog/<slug>/" in result.stdout
+
+
+# --- supply chain (issue 14): pinned actions, hash-locked installs, per-job permissions ---------------
+
+_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+_TAG_COMMENT = re.compile(r"uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40}\s+#\s*v\d+(?:\.\d+)*\s*$")
+
+
+def test_every_action_is_pinned_by_commit_sha_with_its_tag() -> None:
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        used = [str(step["uses"]) for step in steps(doc) if "uses" in step]
+        for action in used:
+            assert _PINNED.match(action), f"{path.name}: '{action}' tidak dipatok ke commit SHA"
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(?:-\s+)?uses:", line)]
+        assert len(lines) == len(used)
+        for line in lines:
+            assert _TAG_COMMENT.search(line), f"{path.name}: tag action di komentar tidak ada: {line.strip()}"
+
+
+def test_one_version_of_each_action_everywhere() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.search(r"uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40})\s+#\s*(v[\d.]+)", line)
+            if match:
+                pins.setdefault(match.group(1), set()).add(f"{match.group(2)} {match.group(3)}")
+    assert pins and all(len(versions) == 1 for versions in pins.values()), pins
+
+
+def test_dependabot_keeps_actions_and_python_packages_current() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert config["version"] == 2 and {"github-actions", "pip"} <= set(ecosystems)
+    assert (ROOT / ecosystems["pip"]["directory"].strip("/") / "lock.txt").is_file()
+
+
+LOCK = ROOT / "requirements" / "lock.txt"
+
+
+def test_installs_in_ci_come_from_the_hash_locked_file() -> None:
+    for name in ("deploy.yml", "pr.yml", "issue-form.yml", "keutuhan.yml"):
+        scripts = [str(step.get("run", "")) for step in steps(dict(load_workflows())[name])]
+        installs = [line.strip() for script in scripts for line in script.splitlines() if "pip install" in line]
+        assert installs, name
+        assert "python -m pip install --require-hashes --no-deps -r requirements/lock.txt" in installs, name
+        for line in installs:
+            assert "--require-hashes" in line or ("--no-deps" in line and line.endswith(" .")), f"{name}: {line}"
+
+
+def test_the_lock_file_pins_every_dependency_with_hashes() -> None:
+    import tomllib
+
+    text = LOCK.read_text(encoding="utf-8")
+    assert "make lock" in text.splitlines()[0] + text.splitlines()[1]  # how to regenerate it, said in the file
+    pinned: dict[str, str] = {}
+    for block in re.split(r"\n(?=[a-z0-9])", text):
+        head = block.split("\\", 1)[0].strip()
+        match = re.match(r"^([a-z0-9][a-z0-9._-]*)==([^\s;]+)", head, re.IGNORECASE)
+        if match:
+            assert "--hash=sha256:" in block, f"{match.group(1)} tanpa hash"
+            pinned[re.sub(r"[-_.]+", "-", match.group(1).lower())] = match.group(2)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = {re.split(r"[<>=!~\[ ;]", dep, maxsplit=1)[0].lower() for dep in project["project"]["dependencies"]}
+    wanted |= {"setuptools"}  # builds the package itself with --no-build-isolation
+    missing = {re.sub(r"[-_.]+", "-", name) for name in wanted} - set(pinned)
+    assert not missing, f"tidak ada di requirements/lock.txt: {sorted(missing)}; jalankan 'make lock'"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^lock:", makefile, re.MULTILINE) and "--generate-hashes" in makefile
+
+
+def test_the_deploy_build_job_reads_only_and_only_deploy_holds_pages() -> None:
+    doc = dict(load_workflows())["deploy.yml"]
+    assert doc.get("permissions") in ({}, None)
+    jobs = doc["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    for name, job in jobs.items():
+        assert isinstance(job.get("permissions"), dict), f"{name}: izin job tidak ditetapkan"
+
+
+def _user_text_steps() -> list[tuple[str, str]]:
+    """`run` scripts that print what anyone may have written: issue bodies, entries, problems."""
+    found = []
+    for name, doc in load_workflows():
+        for step in steps(doc):
+            script = str(step.get("run", ""))
+            commands = "\n".join(line for line in script.splitlines() if not line.strip().startswith("#"))
+            if re.search(r"umkm (from-issue|build|periksa-pr)\b", commands):
+                found.append((name, script))
+    return found
+
+
+def test_user_text_printed_in_a_step_cannot_issue_workflow_commands() -> None:
+    found = _user_text_steps()
+    assert len(found) >= 4
+    for name, script in found:
+        before, _, after = script.partition('echo "::stop-commands::$token"')
+        assert after, f"{name}: keluaran umkm tidak dibungkus ::stop-commands::"
+        assert "secrets.token_hex" in before or "openssl rand" in before, f"{name}: token harus acak"
+        assert re.search(r"umkm (from-issue|build|periksa-pr)\b", after) and 'echo "::$token::"' in after.split("umkm", 1)[1]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
+def test_stop_commands_wrap_the_output_of_a_hostile_issue(tmp_path: Path) -> None:
+    """Run the issue workflow's step with a stand-in `umkm` that prints an attacker's lines."""
+    name, script = next((n, s) for n, s in _user_text_steps() if "from-issue" in s)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "umkm").write_text("#!/bin/sh\necho '::add-mask::rahasia'\necho '::error::palsu'\nexit 1\n", encoding="utf-8")
+    (bin_dir / "umkm").chmod(0o755)
+    (tmp_path / "langkah.sh").write_text(script, encoding="utf-8")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(tmp_path), "GITHUB_OUTPUT": str(tmp_path / "out"), "BODY": "x"}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(tmp_path / "langkah.sh")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[start].split("::")[2]
+    assert len(token) >= 16
+    end = lines.index(f"::{token}::")
+    assert start < lines.index("::add-mask::rahasia") < end, name

@@ -28,6 +28,11 @@ MAX_PHOTO_MEGAPIXELS = 50
 
 
 MAX_PHOTO_PIXELS = MAX_PHOTO_MEGAPIXELS * 1_000_000
+# JPEG is decoded at a fraction of its size (`Image.draft`), so a 50-megapixel phone photo costs
+# little; PNG, WebP, GIF and HEIC are decoded whole (a 7000x7000 PNG of 143 KB needs ~600 MB), so
+# they get a lower bound that keeps a build under 300 MB (tests/test_hostile_input.py measures it).
+MAX_FULL_DECODE_MEGAPIXELS = 12
+MAX_FULL_DECODE_PIXELS = MAX_FULL_DECODE_MEGAPIXELS * 1_000_000
 
 
 _TRANSPOSED_ORIENTATIONS = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width and height
@@ -37,12 +42,22 @@ def _msg_not_image(rel: str) -> str:
     return f"isi berkas '{rel}' bukan gambar JPEG, PNG, WebP, GIF atau HEIC (file content is not a supported image)"
 
 
-def _msg_too_many_pixels(rel: str, size: tuple[int, int] | None) -> str:
+def msg_too_many_pixels(rel: str, size: tuple[int, int] | None, fmt: str = "JPEG") -> str:
     dims = f" berukuran {size[0]}x{size[1]} piksel," if size else ""
+    if fmt != "JPEG" and size and size[0] * size[1] <= MAX_PHOTO_PIXELS:
+        return (
+            f"foto '{rel}'{dims} melebihi batas {MAX_FULL_DECODE_MEGAPIXELS} megapiksel untuk {fmt}; "
+            "simpan sebagai JPEG atau perkecil dulu (image too large for its format)"
+        )
     return (
         f"foto '{rel}'{dims} melebihi batas {MAX_PHOTO_MEGAPIXELS} megapiksel"
         " (MAX_PHOTO_MEGAPIXELS); perkecil dulu (image too large, possible decompression bomb)"
     )
+
+
+def pixel_limit(fmt: str | None) -> int:
+    """How many pixels a photo of this format may have: JPEG is decoded scaled down, the rest whole."""
+    return MAX_PHOTO_PIXELS if fmt == "JPEG" else MAX_FULL_DECODE_PIXELS
 
 
 def _msg_damaged(rel: str) -> str:
@@ -129,11 +144,11 @@ def open_image(data: bytes, rel: str) -> Image.Image:
     except UnidentifiedImageError:
         raise RefusedPhoto(_msg_not_image(rel)) from None
     except Image.DecompressionBombError:
-        raise RefusedPhoto(_msg_too_many_pixels(rel, None)) from None
+        raise RefusedPhoto(msg_too_many_pixels(rel, None)) from None
     except Exception:  # a header Pillow recognised but could not parse
         raise RefusedPhoto(_msg_damaged(rel)) from None
-    if image.width * image.height > MAX_PHOTO_PIXELS:
-        raise RefusedPhoto(_msg_too_many_pixels(rel, image.size))
+    if image.width * image.height > pixel_limit(image.format):
+        raise RefusedPhoto(msg_too_many_pixels(rel, image.size, image.format or ""))
     return image
 
 

@@ -1,7 +1,12 @@
 """Photos handed in by owners (issue-form uploads, spreadsheet columns): fetched, bounded, checked.
 
 A photo is read from a URL or a local file, never more than `MAX_PHOTO_BYTES`, and kept only when
-Pillow recognises it as a supported image within the pixel bound. Its file name is the hash of
+Pillow recognises it as a supported image within the pixel bound. A URL is fetched over https
+only, from public addresses only: every host (the first and each redirect) is resolved, every
+address it resolves to must be public (no loopback, private, link-local, shared or reserved
+range), and the connection goes to the address that was checked, so a name cannot be switched to
+an inner address in between. A photo has a total deadline (not a per-read timeout a slow server
+can stretch), and so does a whole import (`Budget`). Its file name is the hash of
 its bytes, so importing the same photo twice gives the same file. What enters the folder is a
 clean copy made by `intake.photos.clean_photo` (upright, no EXIF/GPS, at most 2048 px): the repository
 is public, so a phone's original never reaches it.
@@ -9,12 +14,17 @@ is public, so a phone's original never reaches it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import http.client
 import io
+import ipaddress
+import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -22,11 +32,17 @@ from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
-from generator.core.imaging import MAX_PHOTO_BYTES, MAX_PHOTO_MB, MAX_PHOTO_MEGAPIXELS, MAX_PHOTO_PIXELS
+from generator.core.imaging import MAX_PHOTO_BYTES, MAX_PHOTO_MB, msg_too_many_pixels, pixel_limit
 from generator.intake.photos import clean_photo
 
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 60  # one photo, from the first byte asked to the last byte read, redirects included
+RUN_SECONDS = 15 * 60  # every photo of one import or one issue together
 MAX_REDIRECTS = 5
+SCHEMES = ("https",)
+# Origins (`scheme://host:port`) trusted although their address is not public: empty, except in
+# tests, whose photo server listens on 127.0.0.1 (tests/conftest.py `photo_server`).
+TRUSTED_ORIGINS: frozenset[str] = frozenset()
+_CHUNK = 64 * 1024
 # Where GitHub keeps files dropped into an issue form. Anything else in an issue body is refused.
 GITHUB_PHOTO_SOURCES = (
     "https://github.com/user-attachments/assets/",
@@ -43,6 +59,17 @@ class PhotoError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+@dataclass
+class Budget:
+    """A deadline shared by the downloads of one run (an import, an issue), and the sockets to hold to it."""
+
+    seconds: float = RUN_SECONDS
+    started: float = field(default_factory=time.monotonic)
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
 
 
 @dataclass(frozen=True)
@@ -63,26 +90,40 @@ def fetch_photo(
     sources: Sequence[str] | None = GITHUB_PHOTO_SOURCES,
     max_bytes: int = MAX_PHOTO_BYTES,
     timeout: float = TIMEOUT_SECONDS,
+    budget: Budget | None = None,
 ) -> Photo:
-    """Download one photo; `sources` are the URL prefixes allowed (None: any https address)."""
+    """Download one photo; `sources` are the URL prefixes allowed (None: any https address).
+
+    `timeout` bounds the whole download of this photo; `budget` (when given) the whole run."""
     check_source(url, sources)
     shown = _shown(url)
-    opener = urllib.request.build_opener(_Redirects())
+    limit = min(timeout, budget.remaining()) if budget is not None else timeout
+    if limit <= 0:
+        raise PhotoError(f"foto tidak diunduh dari '{shown}': waktu untuk mengunduh foto sudah habis (paling lama {RUN_SECONDS // 60} menit)")
+    deadline = _Deadline(time.monotonic() + limit)
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}),  # a proxy would be the address checked, not the photo host
+        _PinnedHTTPHandler(deadline),
+        _PinnedHTTPSHandler(deadline),
+        _Redirects(),
+    )
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "image/*"})
     try:
-        with opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=deadline.left()) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise PhotoError(_too_large(shown, max_bytes))
-            data = _read_bounded(response, max_bytes, shown)
+            data = _read_until(response, max_bytes, shown, deadline)
     except PhotoError:
         raise
     except urllib.error.HTTPError as exc:
         raise PhotoError(f"foto tidak dapat diunduh dari '{shown}' (HTTP {exc.code})") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
-            reason = f"waktu habis setelah {timeout:g} detik"
+        if isinstance(reason, PhotoError):
+            raise reason from None
+        if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError) or deadline.left() <= 0:
+            reason = f"waktu habis setelah {limit:g} detik"
         raise PhotoError(f"foto tidak dapat diunduh dari '{shown}' ({reason})") from None
     return identify_photo(data, shown)
 
@@ -93,17 +134,132 @@ def check_source(url: str, sources: Sequence[str] | None = GITHUB_PHOTO_SOURCES)
     if sources is not None and not any(url.startswith(prefix) for prefix in sources):
         allowed = "lampiran GitHub (foto yang diseret ke formulir)" if tuple(sources) == GITHUB_PHOTO_SOURCES else ", ".join(sources)
         raise PhotoError(f"foto hanya boleh berasal dari {allowed} (ditemukan '{shown}')")
-    if sources is None and urlsplit(url).scheme != "https":
+    if urlsplit(url).scheme.lower() not in SCHEMES and _origin(url) not in TRUSTED_ORIGINS:
         raise PhotoError(f"alamat foto harus diawali https:// (ditemukan '{shown}')")
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet: not loopback, private, link-local, shared
+    (100.64/10), multicast, reserved or unspecified, in IPv4 or IPv6 (IPv4-mapped included)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def public_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, all of them public, or PhotoError naming the host."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise PhotoError(f"alamat foto tidak dikenal: host '{host}' tidak dapat ditemukan") from None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    inner = [a for a in addresses if not is_public_address(a)]
+    if not addresses or inner:
+        raise PhotoError(f"foto tidak boleh diunduh dari alamat jaringan dalam ('{host}' = {inner[0] if inner else '?'}); hanya alamat internet publik")
+    return addresses
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return ""
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
+
+
+@dataclass
+class _Deadline:
+    at: float  # time.monotonic()
+    sockets: list[socket.socket] = field(default_factory=list)
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def tighten(self, shown: str) -> None:
+        """Every socket of this download may wait only for what is left of its time."""
+        left = self.left()
+        if left <= 0:
+            raise PhotoError(f"foto tidak dapat diunduh dari '{shown}' (waktu habis)")
+        for sock in self.sockets:
+            if sock.fileno() != -1:  # the connection of an earlier redirect is closed by now
+                sock.settimeout(left)
+
+
+def _connect(host: str, port: int, scheme: str, deadline: _Deadline) -> socket.socket:
+    """A socket to an address of `host` that was checked to be public (the one connected to)."""
+    if deadline.left() <= 0:
+        raise PhotoError(f"foto tidak dapat diunduh dari '{host}' (waktu habis)")
+    origin = f"{scheme}://{host.lower()}:{port}"
+    addresses = [host] if origin in TRUSTED_ORIGINS else public_addresses(host, port)
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            sock = socket.create_connection((address, port), timeout=deadline.left())
+        except OSError as exc:
+            error = exc
+            continue
+        deadline.sockets.append(sock)
+        return sock
+    raise error or OSError(f"tidak dapat terhubung ke {host}")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        self.sock = _connect(self.host, self.port, "http", self.deadline)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        sock = _connect(self.host, self.port, "https", self.deadline)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        self.deadline.sockets.append(self.sock)
+
+
+class _PinnedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(functools.partial(_PinnedHTTPConnection, deadline=self.deadline), req)  # type: ignore[arg-type]
+
+
+class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(functools.partial(_PinnedHTTPSConnection, deadline=self.deadline), req, context=self._context)  # type: ignore[attr-defined,arg-type]
 
 
 def _shown(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "..."
 
 
-def read_photo(path: Path, *, max_bytes: int = MAX_PHOTO_BYTES) -> Photo:
-    """Read one local photo file (a spreadsheet's photo column may name one)."""
+def read_photo(path: Path, *, max_bytes: int = MAX_PHOTO_BYTES, within: Sequence[Path] | None = None) -> Photo:
+    """Read one local photo file (a spreadsheet's photo column may name one).
+
+    With `within`, the file (links resolved) must lie inside one of those folders."""
     shown = str(path)
+    if within is not None:
+        real = path.resolve()
+        if not any(real.is_relative_to(folder.resolve()) for folder in within):
+            folders = " atau ".join(f"'{folder}'" for folder in within)
+            raise PhotoError(f"foto '{shown}' berada di luar {folders}; letakkan fotonya di folder lembar kerja atau sebutkan foldernya dengan --foto")
     if not path.is_file():
         raise PhotoError(f"berkas foto '{shown}' tidak ditemukan")
     with path.open("rb") as file:
@@ -115,17 +271,32 @@ def identify_photo(data: bytes, shown: str) -> Photo:
     """Keep the bytes only when they are a supported image within the pixel bound."""
     try:
         with Image.open(io.BytesIO(data), formats=_formats()) as image:
-            size = image.size
+            size, fmt = image.size, image.format or ""
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
         raise PhotoError(f"'{shown}' bukan foto yang didukung (JPEG, PNG, WebP, GIF atau HEIC)") from None
-    if size[0] * size[1] > MAX_PHOTO_PIXELS:
-        raise PhotoError(f"foto '{shown}' ({size[0]}x{size[1]} piksel) melebihi batas {MAX_PHOTO_MEGAPIXELS} megapiksel")
+    if size[0] * size[1] > pixel_limit(fmt):
+        raise PhotoError(msg_too_many_pixels(shown, size, fmt))
     # The repository is public: what is stored is a clean copy, never the phone's file with its GPS.
     try:
         clean, suffix = clean_photo(data)
     except ValueError:
         raise PhotoError(f"foto '{shown}' rusak atau terpotong; simpan ulang lalu kirim lagi") from None
     return Photo(clean, suffix)
+
+
+def _read_until(response: Any, max_bytes: int, shown: str, deadline: _Deadline) -> bytes:
+    """Read a response in chunks, each wait bounded by what is left of the photo's time."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        deadline.tighten(shown)
+        chunk = response.read(_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise PhotoError(_too_large(shown, max_bytes))
+        chunks.append(chunk)
 
 
 def _read_bounded(stream: IO[bytes] | Any, max_bytes: int, shown: str) -> bytes:
@@ -152,14 +323,15 @@ def _formats() -> tuple[str, ...]:
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follow a few redirects (GitHub sends attachments to a signed storage URL), never to http."""
+    """Follow a few redirects (GitHub sends attachments to a signed storage URL), never to http,
+    each to a host whose addresses are checked again."""
 
     max_redirections = MAX_REDIRECTS
 
     def redirect_request(
         self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
     ) -> urllib.request.Request | None:
-        old, new = urlsplit(req.full_url).scheme, urlsplit(newurl).scheme
-        if new not in ("https", "http") or (old == "https" and new != "https"):
+        if urlsplit(newurl).scheme.lower() not in SCHEMES and _origin(newurl) not in TRUSTED_ORIGINS:
             raise PhotoError(f"foto dialihkan ke alamat yang tidak aman ('{newurl[:80]}')")
+        # The new host is resolved and checked when the next connection is made (_connect).
         return super().redirect_request(req, fp, code, msg, headers, newurl)

@@ -11,7 +11,6 @@ fields the sheet fills and keeping the story, the photos and every other field.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,13 +27,20 @@ from generator.core.privacy import find_niks, nik_message, redact_text
 from generator.core.problems import ERROR, WARNING, Problem, display_path, errors_in
 from generator.core.schema import ENTRY, PHOTO_LIST, STORY, Field
 from generator.core.yamlstrict import YamlSyntaxError, parse_yaml
-from generator.intake.fetch import Photo, PhotoError, fetch_photo, read_photo
+from generator.intake.fetch import Budget, Photo, PhotoError, fetch_photo, read_photo
 from generator.intake.forms import choice_value
 from generator.intake.issues import slug_for
 from generator.intake.write import Change, FieldPath, Match, apply_changes, origin_of, value_at, write_entry
 
-MAX_SHEET_BYTES = 50 * 1024 * 1024
+# Bounds that keep a hostile sheet from taking the machine: peak memory stays under 300 MB for any
+# file (tests/test_hostile_input.py measures it).
+MAX_SHEET_BYTES = 20 * 1024 * 1024  # on disk
 MAX_ROWS = 20_000
+MAX_COLUMNS = 200
+MAX_CELLS = 1_000_000  # cells with content, over the whole sheet
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # every part of an XLSX together, unpacked
+MAX_XLSX_STRINGS = 20 * 1024 * 1024  # its shared strings (read whole by openpyxl), unpacked
 CONSENT = "persetujuan"  # the owner's consent to publish: recorded as the entry's `persetujuan` date
 SPECIAL = ("slug", STORY.name, CONSENT)  # targets read specially (consent is checked, then dated)
 _YES = ("ya", "yes", "y", "setuju", "ya, setuju", "ya, saya setuju", "true", "1", "✓", "v", "x")
@@ -227,14 +233,45 @@ def read_sheet(path: Path, sheet: str = "") -> tuple[list[list[Any]], list[Probl
     return [], [Problem(path, None, "", f"jenis berkas '{suffix}' tidak didukung; simpan sebagai CSV atau XLSX (Excel)")]
 
 
+class _SheetTooBig(Exception):
+    """A sheet past one of the bounds above, with the Indonesian reason."""
+
+
+def _bounded_rows(rows: Any, path: Path) -> list[list[Any]]:
+    """Rows with trailing empty cells dropped, within MAX_ROWS, MAX_COLUMNS, MAX_CELLS and MAX_CELL_CHARS."""
+    out: list[list[Any]] = []
+    cells = 0
+    for number, row in enumerate(rows, start=1):
+        values = list(row)
+        while values and (values[-1] is None or values[-1] == ""):
+            values.pop()
+        if len(values) > MAX_COLUMNS:
+            raise _SheetTooBig(f"baris {number} berisi terlalu banyak kolom ({len(values)}; paling banyak {MAX_COLUMNS})")
+        for value in values:
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise _SheetTooBig(f"baris {number}: sel lebih dari {MAX_CELL_CHARS:,} karakter".replace(",", "."))
+        cells += len(values)
+        if cells > MAX_CELLS:
+            raise _SheetTooBig(f"terlalu banyak sel berisi (lebih dari {MAX_CELLS:,}); pecah menjadi beberapa berkas".replace(",", "."))
+        out.append(values)
+        if len(out) > MAX_ROWS:
+            break
+    return out
+
+
 def _read_csv(path: Path) -> tuple[list[list[Any]], list[Problem]]:
-    raw = path.read_bytes()
     problems = []
+    encoding = "utf-8-sig"
     try:
-        text = raw.decode("utf-8-sig")
+        with path.open(encoding=encoding, newline="") as file:
+            sample = file.read(8192)
+            while file.read(1 << 20):  # the whole file must be UTF-8: decoded in chunks, not kept
+                pass
     except UnicodeDecodeError:
         # Excel on Windows saves "CSV" in the ANSI code page, not UTF-8.
-        text = raw.decode("cp1252", errors="replace")
+        encoding = "cp1252"
+        with path.open(encoding=encoding, errors="replace", newline="") as file:
+            sample = file.read(8192)
         problems.append(
             Problem(
                 path,
@@ -245,11 +282,23 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], list[Problem]]:
             )
         )
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    return rows[: MAX_ROWS + 1], problems
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_CELL_CHARS)  # a longer field is an error, not a 128 KB string per cell
+    try:
+        with path.open(encoding=encoding, errors="replace", newline="") as file:
+            rows = _bounded_rows(csv.reader(file, dialect), path)
+    except _SheetTooBig as exc:
+        return [], [*problems, Problem(path, None, "", str(exc))]
+    except csv.Error as exc:
+        line = getattr(exc, "line_num", None)
+        reason = f"sel lebih dari {MAX_CELL_CHARS:,} karakter".replace(",", ".") if "field larger" in str(exc) else f"CSV rusak ({exc})"
+        return [], [*problems, Problem(path, line, "", f"{reason}; periksa berkasnya, lalu simpan ulang sebagai CSV UTF-8")]
+    finally:
+        csv.field_size_limit(limit)
+    return rows, problems
 
 
 def _read_xlsx(path: Path, sheet: str) -> tuple[list[list[Any]], list[Problem]]:
@@ -257,6 +306,20 @@ def _read_xlsx(path: Path, sheet: str) -> tuple[list[list[Any]], list[Problem]]:
 
     from openpyxl import load_workbook
 
+    # The zip's own directory says how large each part is once unpacked (and reading never goes
+    # past that size), so a small file that unpacks to hundreds of MB is refused unread.
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [], [Problem(path, None, "", f"berkas XLSX tidak dapat dibaca ({exc}); buka di Excel lalu simpan ulang")]
+    unpacked = sum(p.file_size for p in parts)
+    strings = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
+    if unpacked > MAX_XLSX_UNPACKED or strings > MAX_XLSX_STRINGS:
+        size = max(unpacked, strings) // (1024 * 1024)
+        return [], [
+            Problem(path, None, "", f"berkas XLSX terlalu besar setelah dibuka ({size} MB); simpan sebagai CSV atau pecah menjadi beberapa berkas")
+        ]
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -265,12 +328,12 @@ def _read_xlsx(path: Path, sheet: str) -> tuple[list[list[Any]], list[Problem]]:
         if sheet and sheet not in workbook.sheetnames:
             return [], [Problem(path, None, "", f"lembar '{sheet}' tidak ada; yang ada: {', '.join(workbook.sheetnames)}")]
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        rows = []
-        for row in worksheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS:
-                break
-        return rows, []
+        # The sheet's own `dimension` may claim 16,384 columns: openpyxl would pad every row to it.
+        worksheet.reset_dimensions()  # type: ignore[union-attr]
+        try:
+            return _bounded_rows(worksheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), path), []
+        except _SheetTooBig as exc:
+            return [], [Problem(path, None, "", str(exc))]
     finally:
         workbook.close()
 
@@ -326,13 +389,16 @@ def import_sheet(
     fetch: Callable[..., Photo] = fetch_photo,
     schema_ref: str | None = None,
     allow_other_name: bool = False,
+    photo_folders: Sequence[Path] = (),
 ) -> ImportReport:
     """Import every row; a bad row is reported and skipped, the others are written.
 
     An import is a Dinas change (integrity.py), but a row that matches an existing entry by NIB
     under another business name may be someone else's business with a mistyped NIB: it is shown
-    in a dry run and applied only with `allow_other_name`."""
+    in a dry run and applied only with `allow_other_name`. Local photos are read from the sheet's
+    folder or `photo_folders` only; downloads share one deadline."""
     report = ImportReport()
+    photos = _PhotoSource(photo_sources, fetch, (sheet_path.parent, *photo_folders), Budget())
     rows, problems = read_sheet(sheet_path, mapping.sheet)
     report.problems += problems
     if errors_in(problems):
@@ -378,7 +444,7 @@ def import_sheet(
         row_problems = _import_row(
             number, cells, columns, mapping, sheet_path, report, seen, nib_index,
             catalog_dir=catalog_dir, region=region, today=today, check=check, dry_run=dry_run,
-            photo_sources=photo_sources, fetch=fetch, schema_ref=schema_ref, allow_other_name=allow_other_name,
+            photos=photos, schema_ref=schema_ref, allow_other_name=allow_other_name,
         )  # fmt: skip
         report.problems += row_problems
         if errors_in(row_problems):
@@ -401,8 +467,7 @@ def _import_row(
     today: date,
     check: Callable[[Path], list[Problem]],
     dry_run: bool,
-    photo_sources: Sequence[str] | None,
-    fetch: Callable[..., Photo],
+    photos: _PhotoSource,
     schema_ref: str | None,
     allow_other_name: bool = False,
 ) -> list[Problem]:
@@ -466,7 +531,7 @@ def _import_row(
     if held:
         problems.append(problem(held_column(columns), held, WARNING))
 
-    photos: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
     changes = list(row.changes)
     for target, refs in row.photos:
         if value_at(existing, target.path):
@@ -474,24 +539,24 @@ def _import_row(
         names = []
         for ref in refs:
             try:
-                photo = _load_photo(ref, sheet_path.parent, photo_sources, fetch)
+                photo = photos.load(ref)
             except PhotoError as exc:
                 problems.append(problem(target.column, exc.message))
                 continue
-            photos[photo.name] = photo.data
+            files[photo.name] = photo.data
             names.append(photo.name)
         changes.append(Change(target.path, list(dict.fromkeys(names)), target.column))
     blocked = bool(errors_in(problems))  # still checked below, so the row's every problem is reported at once
 
     data, origins = apply_changes(existing, changes)
     is_new = not existing
-    if not is_new and not blocked and data == existing and story == existing_story and not photos:
+    if not is_new and not blocked and data == existing and story == existing_story and not files:
         report.unchanged.append(slug)
         return problems
     if not any(c.path == ("diperbarui",) for c in changes):
         data["diperbarui"] = today.isoformat()
     kwargs = {"schema_ref": schema_ref} if schema_ref else {}
-    written = write_entry(folder, data, story, photos, check=check, dry_run=dry_run or blocked, **kwargs)
+    written = write_entry(folder, data, story, files, check=check, dry_run=dry_run or blocked, **kwargs)
     for p in written.problems:
         column = origin_of(p.field, origins)
         if column:
@@ -582,11 +647,20 @@ def _nib_index(catalog_dir: Path) -> dict[str, str]:
     return index
 
 
-def _load_photo(ref: str, base: Path, sources: Sequence[str] | None, fetch: Callable[..., Photo]) -> Photo:
-    if re.match(r"^https?://", ref, re.IGNORECASE):
-        return fetch(_direct_url(ref), sources=sources)
-    path = Path(ref)
-    return read_photo(path if path.is_absolute() else base / path)
+@dataclass(frozen=True)
+class _PhotoSource:
+    """Where a sheet's photo cells may read from: URLs (checked by `fetch`), or files in `folders`."""
+
+    sources: Sequence[str] | None
+    fetch: Callable[..., Photo]
+    folders: tuple[Path, ...]
+    budget: Budget
+
+    def load(self, ref: str) -> Photo:
+        if re.match(r"^https?://", ref, re.IGNORECASE):
+            return self.fetch(_direct_url(ref), sources=self.sources, budget=self.budget)
+        path = Path(ref)
+        return read_photo(path if path.is_absolute() else self.folders[0] / path, within=self.folders)
 
 
 def _direct_url(url: str) -> str:

@@ -25,7 +25,7 @@ from generator.core.privacy import find_niks
 from generator.core.problems import ERROR, WARNING, Problem, errors_in
 from generator.core.region import slugify
 from generator.core.schema import PHOTO_LIST, Field
-from generator.intake.fetch import GITHUB_PHOTO_SOURCES, Photo, PhotoError, check_source, fetch_photo
+from generator.intake.fetch import GITHUB_PHOTO_SOURCES, Budget, Photo, PhotoError, check_source, fetch_photo
 from generator.intake.forms import CLEAR, CONSENT_LABEL, MAX_SLUG, NO_RESPONSE, FormField, choice_value, form_fields, slug_field
 from generator.intake.write import Change, ChangeError, FieldPath, Match, Written, apply_changes, origin_of, write_entry
 
@@ -318,11 +318,12 @@ def entry_from_issue(
             except PhotoError as exc:
                 sub.messages.append(Message(request.origin, exc.message))
     if not errors_in_messages(sub.messages):  # photos are fetched only for a submission that can be written
+        budget = Budget()  # one deadline for all the photos of the issue
         for request in sub.photos:
             files = []
             for url in request.urls:
                 try:
-                    photo = fetch(url, sources=photo_sources)
+                    photo = fetch(url, sources=photo_sources, budget=budget)
                 except PhotoError as exc:
                     sub.messages.append(Message(request.origin, exc.message))
                     continue

@@ -82,6 +82,11 @@ _LOADS = {
     "use": ("href", "xlink:href"),
     "feimage": ("href", "xlink:href"),
 }
+_SMIL = frozenset({"animate", "set", "animatemotion", "animatetransform", "animatecolor"})
+_SMIL_TARGETS = frozenset({"href", "xlink:href"})
+# Quoted URLs of CSS image-set() (and -webkit-image-set()), which need no url().
+_CSS_IMAGE_SET = re.compile(r"image-set\(([^)]*)\)", re.IGNORECASE)
+_CSS_STRING = re.compile(r"""(?<![\w(])["']([^"']+)["']""")
 _ACTIVE_ELEMENTS = frozenset({"object", "embed", "applet", "frame", "frameset", "foreignobject"})
 _BAD_SCHEMES = frozenset({"javascript", "vbscript", "data"})
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
@@ -239,6 +244,9 @@ class _MarkupAudit(HTMLParser):
             elif name in _URL_ATTRIBUTES and value:
                 for url in _urls(name, value):
                     self.check_scheme(line, f"{tag}[{name}]", url)
+        if tag in _SMIL and values.get("attributename", "").strip().lower() in _SMIL_TARGETS:
+            # <animate attributeName="href" values="javascript:..."> turns a harmless link into script.
+            self.problem(line, f"<{tag}>", f"animasi SVG <{tag}> yang mengubah alamat tautan tidak diizinkan (SMIL on href)")
         if tag in _ACTIVE_ELEMENTS:
             self.problem(line, f"<{tag}>", f"elemen <{tag}> tidak diizinkan (embedded active content)")
         if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
@@ -355,11 +363,12 @@ def _site_path(page: str, url: str, rules: _Rules) -> str | None:
 def _css_problems(css: str, rel: str, first_line: int, field: str, rules: _Rules, *, data_images: bool) -> list[Problem]:
     problems = []
     line, at = first_line, 0
-    for match in _CSS_URL.finditer(css):
-        url = next((g for g in match.groups() if g is not None), "")
-        line += css.count("\n", at, match.start())
-        at = match.start()
-        where = field if not match.group(0).startswith("@") else "@import"
+    found = [(m.start(), next((g for g in m.groups() if g is not None), ""), "@import" if m.group(0).startswith("@") else field) for m in _CSS_URL.finditer(css)]
+    for block in _CSS_IMAGE_SET.finditer(css):
+        found += [(block.start(1) + q.start(), q.group(1), field) for q in _CSS_STRING.finditer(block.group(1))]
+    for start, url, where in sorted(found):
+        line += css.count("\n", at, start)
+        at = start
         scheme = _scheme(url)
         if scheme in _BAD_SCHEMES and not (data_images and scheme == "data" and _CSS_DATA_OK.match(url.strip())):
             problems.append(Problem(Path(rel), line, where, _msg_scheme(scheme, url)))

@@ -1,20 +1,28 @@
 """After the build: security headers with a Content Security Policy the built site satisfies,
 robots.txt and the web app manifest.
 
-The policy is computed from the site as built: every inline `<script>` and `<style>` of every
-HTML page (Material emits a few small ones) is hashed (sha256) into it, so no `'unsafe-inline'`
-is needed for scripts or style elements. It is written twice from one table of headers:
-`_headers` (Netlify, Cloudflare Pages) and `_headers.nginx` (`add_header` lines that
-`docs/nginx.conf` includes). Engine independent: it only reads and writes files in a folder.
+The policy allows the site's own files and exactly its known inline code: an inline `<script>`
+is hashed (sha256) into it only when it is one of the theme's known scripts (`known_scripts`, the
+same patterns the audit holds them to, read from Material's own templates), never because it was
+found in the output: a page poisoned through a restored cache cannot get its script allowed.
+Inline `<style>` elements are hashed as found (a style runs no script, and img-src/font-src keep
+it from loading anything from elsewhere). No `'unsafe-inline'` for scripts or style elements.
+
+It is written three times from one table of headers: `_headers` (Netlify, Cloudflare Pages),
+`_headers.nginx` (`add_header` lines that `docs/nginx.conf` includes), and a
+`<meta http-equiv="Content-Security-Policy">` at the top of every page's `<head>` for hosts that
+ignore `_headers` (GitHub Pages, a plain bucket). A `<meta>` policy cannot hold
+`frame-ancestors`: only the header files can. Engine independent: it reads and writes files in a folder.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,13 +50,18 @@ _FORM_ACTION = re.compile(r"""<form\b[^>]*\saction\s*=\s*["']?(https://[^/"'\s>]
 
 # Cloudflare Pages refuses a _headers line longer than this.
 MAX_HEADER_LINE = 2000
+# Directives a policy delivered in a <meta> element cannot carry (CSP Level 3, section 3.3).
+META_IGNORED = frozenset({"frame-ancestors", "report-uri", "sandbox"})
+_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
+_CHARSET = re.compile(r"<meta charset=[\"']?[\w-]+[\"']?\s*/?>", re.IGNORECASE)
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass
 class InlineCode:
     """What the pages of a site run or style inline, gathered over every HTML file."""
 
-    scripts: set[str] = field(default_factory=set)  # 'sha256-…' sources
+    scripts: set[str] = field(default_factory=set)  # 'sha256-…' sources of known inline scripts
     styles: set[str] = field(default_factory=set)
     style_attributes: bool = False
     form_origins: set[str] = field(default_factory=set)  # external form targets (https origins)
@@ -61,40 +74,76 @@ class InlineCode:
         self.form_origins |= other.form_origins
         self.wasm = self.wasm or other.wasm
 
-    def add_page(self, html: str) -> None:
+    def add_page(self, html: str, known_scripts: Sequence[re.Pattern[str]] | None = None) -> None:
+        """What one page runs and styles inline; with `known_scripts`, only scripts matching one of
+        them are allowed (the rest stay forbidden, and the audit reports them)."""
         for match in _SCRIPT.finditer(html):
             attrs = _attributes(match.group(1))
             if "src" not in attrs and attrs.get("type", "").strip().lower() in _SCRIPT_TYPES:
-                self.scripts.add(csp_hash(match.group(2)))
+                body = match.group(2)
+                if known_scripts is None or any(p.fullmatch(body) for p in known_scripts):
+                    self.scripts.add(csp_hash(body))
         self.styles.update(csp_hash(m.group(1)) for m in _STYLE.finditer(html))
         self.style_attributes = self.style_attributes or bool(_STYLE_ATTR.search(html))
         self.form_origins.update(m.group(1) for m in _FORM_ACTION.finditer(html))
 
 
-def publish_site(site_dir: Path, *, site_url: str, site_name: str, description: str = "", data_license_url: str = "") -> None:
-    """Write robots.txt, the manifest and the security headers of the built site in `site_dir`."""
+def publish_site(
+    site_dir: Path,
+    *,
+    site_url: str,
+    site_name: str,
+    description: str = "",
+    data_license_url: str = "",
+    known_scripts: Sequence[re.Pattern[str]] | None = None,
+) -> None:
+    """Write robots.txt, the manifest and the security headers of the built site in `site_dir`,
+    and put the policy in a <meta> element of every page."""
     (site_dir / ROBOTS_FILE).write_text(robots_txt(site_url), encoding="utf-8")
     (site_dir / MANIFEST_FILE).write_text(web_manifest(site_name, description), encoding="utf-8")
-    headers = site_headers(scan_site(site_dir), data_license_url=data_license_url)
+    pages = sorted(site_dir.rglob("*.html"))
+    code = scan_site(site_dir, known_scripts=known_scripts, pages=pages)
+    headers = site_headers(code, data_license_url=data_license_url)
     (site_dir / HEADERS_FILE).write_text(headers_file(headers), encoding="utf-8")
     (site_dir / NGINX_HEADERS_FILE).write_text(nginx_headers(headers[0][1]), encoding="utf-8")
+    meta = policy_meta(content_security_policy(code))
+    for _ in map_items(lambda page: _put_meta(page, meta), pages):
+        pass
 
 
-def scan_site(site_dir: Path) -> InlineCode:
-    """Every inline script and style of every page, in one pass over the HTML files (spread over
-    worker processes for a large site)."""
+def scan_site(site_dir: Path, *, known_scripts: Sequence[re.Pattern[str]] | None = None, pages: Sequence[Path] | None = None) -> InlineCode:
+    """Every known inline script and every style of every page, in one pass over the HTML files
+    (spread over worker processes for a large site)."""
     code = InlineCode()
-    for page in map_items(_scan_page, sorted(site_dir.rglob("*.html"))):
+    scripts = tuple(known_scripts) if known_scripts is not None else None
+    for page in map_items(lambda path: _scan_page(path, scripts), list(pages) if pages is not None else sorted(site_dir.rglob("*.html"))):
         code.merge(page)
     # WebAssembly files: *.wasm, or Pagefind's compressed wasm.<language>.pagefind.
     code.wasm = any(True for pattern in ("*.wasm", "wasm.*.pagefind") for _ in site_dir.rglob(pattern))
     return code
 
 
-def _scan_page(path: Path) -> InlineCode:
+def _scan_page(path: Path, known_scripts: Sequence[re.Pattern[str]] | None = None) -> InlineCode:
     code = InlineCode()
-    code.add_page(path.read_text(encoding="utf-8", errors="replace"))
+    code.add_page(_META_CSP.sub("", path.read_text(encoding="utf-8", errors="replace")), known_scripts)
     return code
+
+
+def policy_meta(policy: str) -> str:
+    """The policy as a <meta> element: every directive but those a <meta> policy cannot carry."""
+    kept = "; ".join(part for part in policy.split("; ") if part.split(" ", 1)[0] not in META_IGNORED)
+    return f'<meta http-equiv="Content-Security-Policy" content="{html.escape(kept)}">'
+
+
+def _put_meta(path: Path, meta: str) -> None:
+    """Put the policy first in the page's <head> (right after its charset), replacing an older one."""
+    text = path.read_text(encoding="utf-8")
+    text = _META_CSP.sub("", text, count=1)
+    at = _CHARSET.search(text) or _HEAD.search(text)
+    if at is None:
+        return  # not a page (a fragment): nothing runs there that a policy would govern
+    updated = text[: at.end()] + meta + text[at.end() :]
+    path.write_text(updated, encoding="utf-8")
 
 
 def csp_hash(source: str) -> str:

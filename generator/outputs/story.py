@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
 
@@ -105,6 +105,33 @@ def sanitize_html(html: str) -> str:
     return _cleaner().clean(html).replace("<p></p>", "").strip()
 
 
+# The Dinas' own pages (`halaman/*.md`, rendered by MkDocs): the story allow-list, plus what a page
+# of text needs (every heading level with its anchor id, tables, images from the site itself, links
+# within the site). Raw HTML passes Python-Markdown, so SVG (SMIL `<animate>`/`<set>` can turn a
+# link into `javascript:`), `style` (CSS `image-set()`/`url()` to other hosts), forms and scripts
+# are dropped here, before the page is written.
+_PAGE_TAGS = _ALLOWED_TAGS | {"h1", "h2", "h5", "h6", "img", "table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd", "sup", "sub"}
+_PAGE_ATTRIBUTES: dict[str, set[str]] = {
+    "*": set(),
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+    "th": {"scope"},
+}
+
+
+def sanitize_page_html(html: str) -> str:
+    """Keep only the page allow-list in a Dinas page rendered by the engine (halaman/*.md)."""
+    return _cleaner("page_cleaner", _PAGE_TAGS, _PAGE_ATTRIBUTES, _filter_page_attribute, "pass_through").clean(html)
+
+
+def _filter_page_attribute(tag: str, name: str, value: str) -> str | None:
+    # Images come from the site itself: a third-party image is a request the audit refuses anyway.
+    if tag == "img" and name == "src" and (value.strip().startswith("//") or ":" in value.split("/", 1)[0]):
+        return None
+    return value
+
+
 def _markdown() -> markdown.Markdown:
     # Building a Markdown instance costs more than converting a story; reuse one per thread.
     md = getattr(_local, "markdown", None)
@@ -113,19 +140,27 @@ def _markdown() -> markdown.Markdown:
     return md
 
 
-def _cleaner() -> nh3.Cleaner:
-    cleaner = getattr(_local, "cleaner", None)
+def _cleaner(
+    name: str = "cleaner",
+    tags: set[str] = _ALLOWED_TAGS,
+    attributes: dict[str, set[str]] = _ALLOWED_ATTRIBUTES,
+    attribute_filter: Callable[[str, str, str], str | None] | None = None,
+    url_relative: str = "deny",
+) -> nh3.Cleaner:
+    """One cleaner per allow-list and thread (building one costs more than cleaning a story)."""
+    cleaner = getattr(_local, name, None)
     if cleaner is None:
-        cleaner = _local.cleaner = nh3.Cleaner(
-            tags=_ALLOWED_TAGS,
+        cleaner = nh3.Cleaner(
+            tags=tags,
             clean_content_tags=_DROPPED_WITH_CONTENT,
-            attributes=_ALLOWED_ATTRIBUTES,
-            attribute_filter=_filter_attribute,
+            attributes=attributes,
+            attribute_filter=attribute_filter or _filter_attribute,
             url_schemes={"https", "http", "mailto"},
-            url_relative="deny",
+            url_relative=url_relative,
             link_rel=LINK_REL,
             strip_comments=True,
         )
+        setattr(_local, name, cleaner)
     return cleaner
 
 
