@@ -151,17 +151,17 @@ def test_a_name_that_resolves_inside_is_refused(monkeypatch: pytest.MonkeyPatch)
         fetch_photo("https://foto.example.id/a.jpg", sources=None)  # one inner address among public ones is enough
 
 
-def test_a_slow_server_cannot_stretch_the_download(servers: list[_Server], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A byte every 0.2 s never trips a per-read timeout; the photo's total deadline does."""
+def _fetch_from_a_trickle(servers: list[_Server], monkeypatch: pytest.MonkeyPatch, head: bytes, byte: bytes) -> tuple[str, float]:
+    """Fetch (1.5 s allowed) from a server that sends `head`, then `byte` every 0.2 s for up to 8 s:
+    (the PhotoError message, seconds it took)."""
     stop = threading.Event()
 
     def trickle(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "image/png")
-        handler.end_headers()
-        while not stop.is_set():
+        handler.wfile.write(head)
+        give_up = time.monotonic() + 8  # so that a missing deadline fails the test instead of hanging it
+        while not stop.is_set() and time.monotonic() < give_up:
             try:
-                handler.wfile.write(b"\0")
+                handler.wfile.write(byte)
                 handler.wfile.flush()
             except OSError:
                 return
@@ -172,11 +172,24 @@ def test_a_slow_server_cannot_stretch_the_download(servers: list[_Server], monke
     monkeypatch.setattr(fetch, "TRUSTED_ORIGINS", frozenset({server.origin}))
     started = time.monotonic()
     try:
-        with pytest.raises(PhotoError, match="waktu habis"):
+        with pytest.raises(PhotoError) as refused:
             fetch_photo(f"{server.url}lambat.png", sources=None, timeout=1.5)
     finally:
         stop.set()
-    assert time.monotonic() - started < 5
+    return refused.value.message, time.monotonic() - started
+
+
+def test_a_slow_server_cannot_stretch_the_download(servers: list[_Server], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A byte of body every 0.2 s never trips a per-read timeout; the photo's total deadline does."""
+    message, seconds = _fetch_from_a_trickle(servers, monkeypatch, b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n", b"\0")
+    assert "waktu habis setelah 1.5 detik" in message and seconds < 5
+
+
+def test_a_server_trickling_its_headers_is_cut_at_the_deadline(servers: list[_Server], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headers are read line by line, each wait under the socket timeout: only the deadline's
+    watchdog, which shuts the socket, ends a header line sent a byte every 0.2 s."""
+    message, seconds = _fetch_from_a_trickle(servers, monkeypatch, b"HTTP/1.1 200 OK\r\nX-Lambat: ", b"a")
+    assert "waktu habis setelah 1.5 detik" in message and seconds < 5
 
 
 def test_a_run_whose_time_is_spent_fetches_nothing_more(servers: list[_Server], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,7 @@ import http.client
 import io
 import ipaddress
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -65,7 +66,7 @@ class PhotoError(Exception):
 class Budget:
     """A deadline shared by the downloads of one run (an import, an issue), and the sockets to hold to it."""
 
-    seconds: float = RUN_SECONDS
+    seconds: float = field(default_factory=lambda: RUN_SECONDS)
     started: float = field(default_factory=time.monotonic)
 
     def remaining(self) -> float:
@@ -108,6 +109,12 @@ def fetch_photo(
         _Redirects(),
     )
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "image/*"})
+    # Socket timeouts bound each wait, not the whole: a server sending a byte at a time (in the TLS
+    # handshake, the headers or the body) would never trip one. At the deadline every socket of this
+    # download is shut, which ends whatever read is waiting.
+    watchdog = threading.Timer(limit, deadline.expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         with opener.open(request, timeout=deadline.left()) as response:
             length = response.headers.get("Content-Length")
@@ -115,16 +122,23 @@ def fetch_photo(
                 raise PhotoError(_too_large(shown, max_bytes))
             data = _read_until(response, max_bytes, shown, deadline)
     except PhotoError:
+        if deadline.expired:
+            raise PhotoError(_timed_out(shown, limit)) from None
         raise
     except urllib.error.HTTPError as exc:
         raise PhotoError(f"foto tidak dapat diunduh dari '{shown}' (HTTP {exc.code})") from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
+        if deadline.expired or isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError) or deadline.left() <= 0:
+            raise PhotoError(_timed_out(shown, limit)) from None
         if isinstance(reason, PhotoError):
             raise reason from None
-        if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError) or deadline.left() <= 0:
-            reason = f"waktu habis setelah {limit:g} detik"
         raise PhotoError(f"foto tidak dapat diunduh dari '{shown}' ({reason})") from None
+    finally:
+        watchdog.cancel()
+        deadline.expire(closing=True)
+    if deadline.expired:
+        raise PhotoError(_timed_out(shown, limit))
     return identify_photo(data, shown)
 
 
@@ -176,18 +190,41 @@ def _origin(url: str) -> str:
 class _Deadline:
     at: float  # time.monotonic()
     sockets: list[socket.socket] = field(default_factory=list)
+    expired: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def left(self) -> float:
         return self.at - time.monotonic()
 
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self.sockets.append(sock)
+            if self.expired:
+                sock.close()
+
+    def expire(self, closing: bool = False) -> None:
+        """Shut every socket of this download (the watchdog at the deadline; `closing` after the end)."""
+        with self._lock:
+            if not closing:
+                self.expired = True
+            for sock in self.sockets:
+                try:
+                    if sock.fileno() != -1:
+                        sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by the other side
+            if closing:
+                self.sockets.clear()
+
     def tighten(self, shown: str) -> None:
         """Every socket of this download may wait only for what is left of its time."""
         left = self.left()
-        if left <= 0:
+        if left <= 0 or self.expired:
             raise PhotoError(f"foto tidak dapat diunduh dari '{shown}' (waktu habis)")
-        for sock in self.sockets:
-            if sock.fileno() != -1:  # the connection of an earlier redirect is closed by now
-                sock.settimeout(left)
+        with self._lock:
+            for sock in self.sockets:
+                if sock.fileno() != -1:  # the connection of an earlier redirect is closed by now
+                    sock.settimeout(left)
 
 
 def _connect(host: str, port: int, scheme: str, deadline: _Deadline) -> socket.socket:
@@ -203,7 +240,7 @@ def _connect(host: str, port: int, scheme: str, deadline: _Deadline) -> socket.s
         except OSError as exc:
             error = exc
             continue
-        deadline.sockets.append(sock)
+        deadline.add(sock)
         return sock
     raise error or OSError(f"tidak dapat terhubung ke {host}")
 
@@ -225,7 +262,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def connect(self) -> None:
         sock = _connect(self.host, self.port, "https", self.deadline)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
-        self.deadline.sockets.append(self.sock)
+        self.deadline.add(self.sock)
 
 
 class _PinnedHTTPHandler(urllib.request.HTTPHandler):
@@ -290,7 +327,7 @@ def _read_until(response: Any, max_bytes: int, shown: str, deadline: _Deadline) 
     size = 0
     while True:
         deadline.tighten(shown)
-        chunk = response.read(_CHUNK)
+        chunk = response.read1(_CHUNK)  # one read from the socket: a trickle returns at once
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
@@ -304,6 +341,10 @@ def _read_bounded(stream: IO[bytes] | Any, max_bytes: int, shown: str) -> bytes:
     if len(data) > max_bytes:
         raise PhotoError(_too_large(shown, max_bytes))
     return bytes(data)
+
+
+def _timed_out(shown: str, limit: float) -> str:
+    return f"foto tidak dapat diunduh dari '{shown}' (waktu habis setelah {limit:g} detik)"
 
 
 def _too_large(shown: str, max_bytes: int) -> str:
