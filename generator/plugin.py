@@ -103,8 +103,10 @@ class UmkmPlugin(BasePlugin[UmkmConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         ours = self.html_by_uri.get(page.file.src_uri)
+        if ours is not None or page.file.generated_by:
+            return ours if ours is not None else html
         # A page of the Dinas' own (halaman/*.md): Python-Markdown passes raw HTML, so it is sanitized.
-        return ours if ours is not None else sanitize_page_html(html)
+        return sanitize_page_html(html)
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
         assert self.content is not None

