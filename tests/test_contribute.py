@@ -108,7 +108,12 @@ def test_workflows_are_valid_and_use_official_actions_only(name: str) -> None:
     assert workflow["name"] and workflow["on"] and workflow["jobs"]
     for step in steps(workflow):
         if "uses" in step:
-            assert re.fullmatch(r"actions/[a-z-]+@v[0-9]+", step["uses"]), step["uses"]
+            # GitHub's own actions only, pinned to a commit (a tag can be moved); the tag in a comment.
+            assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    pins = re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", (WORKFLOWS / name).read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(pins) == sum("uses" in s for s in steps(workflow))
+    for action, comment in pins:
+        assert re.fullmatch(r"\s+#\s*v[0-9]+(?:\.[0-9]+)*\s*", comment), f"{action}: tag tidak disebut di komentar"
     if "pull_request_target" in workflow["on"]:
         # Runs with the base branch's token: it must never check out or run the pull request's code.
         assert not any("uses" in s and s["uses"].startswith("actions/checkout") for s in steps(workflow))

@@ -356,7 +356,10 @@ def test_business_page_first_view_is_under_500_kb(sample_site: Path) -> None:
 def test_deploy_workflow_uses_the_official_actions() -> None:
     workflow = yaml.load((ROOT / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    # Per job (issue 14): the build reads only; only the deploy job holds pages and id-token.
+    assert workflow["permissions"] == {}
+    assert workflow["jobs"]["build"]["permissions"] == {"contents": "read"}
+    assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
     uses = [step.get("uses", "").split("@")[0] for step in steps]
     for action in (
