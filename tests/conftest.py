@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import material
 import pytest
 import yaml
 from PIL import Image
@@ -362,6 +363,22 @@ def rich_catalog(make_entry: MakeEntry) -> None:
 # --- the sample catalog, built once -----------------------------------------------------------
 
 SAMPLE_SITE_URL = "https://umkm.bekasikab.go.id/katalog/"
+MATERIAL_TEMPLATES = Path(material.__file__).resolve().parent / "templates"  # Material's own, not our overrides
+
+
+def run_build(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`umkm build` of `project` at the sample site's address (tests/test_audit.py, test_site_policy.py)."""
+    env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat(), "UMKM_SITE_URL": SAMPLE_SITE_URL, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "generator.cli", "build", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def inject(site: Path, uri: str, markup: str) -> int:
+    """Put `markup` on a line of its own before `</body>` of a built page; return that line."""
+    path = site / uri
+    text = path.read_text(encoding="utf-8")
+    at = text.rindex("</body>")
+    path.write_text(f"{text[:at]}\n{markup}\n{text[at:]}", encoding="utf-8")
+    return text[:at].count("\n") + 2
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import material
 import pytest
 from PIL import Image
 
 from generator.core.problems import Problem
 from generator.outputs.audit import audit_site, theme_inline_scripts
-from tests.conftest import ROOT, TODAY, MakeEntry, dump_entry, write_image
+from tests.conftest import MATERIAL_TEMPLATES, ROOT, SAMPLE_SITE_URL, TODAY, MakeEntry, dump_entry, inject, run_build, write_image
 
-SITE_URL = "https://umkm.bekasikab.go.id/katalog/"
-MATERIAL_TEMPLATES = Path(material.__file__).resolve().parent / "templates"
+SITE_URL = SAMPLE_SITE_URL
 PAGE = "usaha/telaga-batik/index.html"
 ENTRY = {
     "nama": "Telaga Batik",
@@ -30,11 +25,6 @@ ENTRY = {
     "produk": [{"nama": "Batik Tulis", "harga": "385000", "foto": ["foto/batik.jpg"]}],
     "foto": ["foto/sampul.jpg"],
 }
-
-
-def run_build(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "UMKM_TANGGAL": TODAY.isoformat(), "UMKM_SITE_URL": SITE_URL, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "generator.cli", "build", *args], cwd=project, env=env, capture_output=True, text=True, timeout=300)
 
 
 def audit(site: Path) -> list[Problem]:
@@ -63,15 +53,6 @@ def clean_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(clean_site: Path, tmp_path: Path) -> Path:
     """A private copy of the clean site for a test to poison."""
     return Path(shutil.copytree(clean_site, tmp_path / "site", symlinks=True))
-
-
-def inject(site: Path, uri: str, markup: str) -> int:
-    """Put `markup` on a line of its own before `</body>`; return that line."""
-    path = site / uri
-    text = path.read_text(encoding="utf-8")
-    at = text.rindex("</body>")
-    path.write_text(f"{text[:at]}\n{markup}\n{text[at:]}", encoding="utf-8")
-    return text[:at].count("\n") + 2
 
 
 def third_party(host: str) -> str:

@@ -16,8 +16,9 @@ import pytest
 
 from generator.outputs.audit import audit_site, theme_inline_scripts
 from generator.outputs.publish import InlineCode, csp_hash
-from tests.conftest import ROOT, dump_entry
-from tests.test_audit import MATERIAL_TEMPLATES, SITE_URL, inject, run_build
+from tests.conftest import MATERIAL_TEMPLATES, ROOT, SAMPLE_SITE_URL, dump_entry, inject, run_build
+
+SITE_URL = SAMPLE_SITE_URL
 
 ATTACK = """---
 title: Pengumuman
