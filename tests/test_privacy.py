@@ -17,7 +17,7 @@ from generator.builder.load import load_entries
 from generator.builder.validate import validate_entries
 from generator.core.region import load_region
 from generator.outputs.audit import audit_site
-from tests.conftest import TODAY, MakeEntry
+from tests.conftest import ROOT, TODAY, MakeEntry
 
 NIK = "3216014508900001"
 MASKED = "3216************"
@@ -37,6 +37,7 @@ BYPASSES = {
     "arabic-indic digits": "".join(chr(0x0660 + int(d)) for d in NIK),
     "next to a phone number": f"{NIK} / 0812-1934-5521",
 }
+SHEET_BYPASSES = ["glued to letters", "fullwidth digits", "zero-width space", "underscores"]
 # Numbers owners write that are no NIK: none of these may be refused.
 NOT_NIK = {
     "NIB grouped": "NIB 0220 0098 61929",
@@ -197,6 +198,49 @@ def test_a_nik_anywhere_in_an_issue_body_is_refused_and_never_repeated(project: 
     for text in (out, reply):
         assert "0890 0001" not in text and "08900001" not in text
     assert list((project / "catalog").iterdir()) == []
+
+
+SHEET_HEADER = ["Nama usaha", "Sektor usaha", "Kecamatan", "Alamat usaha", "Ringkasan usaha (satu kalimat)", "Saya setuju data usaha ini ditampilkan di katalog publik"]
+
+
+@pytest.mark.parametrize("written", [BYPASSES[k] for k in SHEET_BYPASSES], ids=SHEET_BYPASSES)
+def test_a_nik_in_a_sheet_cell_is_refused_and_never_repeated(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    import csv
+
+    from generator import cli
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    with (project / "jawaban.csv").open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([SHEET_HEADER, ["Sambal Bu Ani", "Kuliner", "Cibitung", f"Jl. Melati 3, {written}", "Sambal bawang.", "Ya"]])
+    code = cli.main(["import", "jawaban.csv", "--pemetaan", str(ROOT / "impor" / "google-forms.yml")])
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert code == 1 and "jawaban.csv:2:Alamat usaha:" in out and MASKED in out, out
+    assert "0890" not in out.replace(MASKED, "")
+    assert not (project / "catalog" / "sambal-bu-ani").exists()
+
+
+def test_a_nik_stored_as_a_number_in_an_xlsx_cell_is_refused(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Excel keeps a typed-in NIK as a number (16 digits fit a double exactly)."""
+    from openpyxl import Workbook
+
+    from generator import cli
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    workbook = Workbook()
+    workbook.active.append(SHEET_HEADER)
+    workbook.active.append(["Sambal Bu Ani", "Kuliner", "Cibitung", int(NIK), "Sambal bawang.", "Ya"])
+    workbook.save(project / "jawaban.xlsx")
+    code = cli.main(["import", "jawaban.xlsx", "--pemetaan", str(ROOT / "impor" / "google-forms.yml")])
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert code == 1 and "jawaban.xlsx:2:Alamat usaha:" in out and MASKED in out, out
+    assert NIK not in out
+    assert not (project / "catalog" / "sambal-bu-ani").exists()
 
 
 def test_masking_is_one_rule() -> None:
