@@ -174,6 +174,33 @@ def test_umkm_check_refuses_a_photo_with_personal_metadata(
     assert cli.main(["check"]) == 0, capsys.readouterr().out
 
 
+def test_a_photo_with_gps_fails_a_pull_request_only_for_the_entries_it_changes(
+    project: Path, make_entry: MakeEntry, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The PR check (`umkm check --berubah-dari`): an error for the entries the PR changes, so the
+    original never lands in the public history; a warning for entries already on main."""
+    from generator import cli
+    from tests.conftest import git
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    for slug in ("lama", "baru"):
+        if slug == "baru":
+            git(project, "init", "-q", "-b", "main")
+            git(project, "add", "-A")
+            git(project, "commit", "-qm", "awal")
+            git(project, "switch", "-qc", "usulan")
+        index = make_entry(slug, {"nama": slug.title(), "foto": ["foto/sampul.jpg"]})
+        (index.parent / "foto").mkdir()
+        (index.parent / "foto" / "sampul.jpg").write_bytes(_photo_with({}, True))
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "tambah baru")
+    assert cli.main(["check", "--berubah-dari", "main"]) == 1
+    out = capsys.readouterr().out
+    assert "catalog/baru/index.md: foto[0]: foto 'foto/sampul.jpg' memuat lokasi GPS" in out and "umkm bersihkan-foto" in out, out
+    assert "catalog/lama/index.md: peringatan: foto[0]: foto 'foto/sampul.jpg' memuat lokasi GPS" in out, out
+
+
 def test_a_camera_description_is_no_personal_metadata() -> None:
     from generator.builder.images import private_metadata
 
