@@ -8,11 +8,11 @@ found in the output: a page poisoned through a restored cache cannot get its scr
 Inline `<style>` elements are hashed as found (a style runs no script, and img-src/font-src keep
 it from loading anything from elsewhere). No `'unsafe-inline'` for scripts or style elements.
 
-It is written three times from one table of headers: `_headers` (Netlify, Cloudflare Pages),
-`_headers.nginx` (`add_header` lines that `docs/nginx.conf` includes), and a
-`<meta http-equiv="Content-Security-Policy">` at the top of every page's `<head>` for hosts that
-ignore `_headers` (GitHub Pages, a plain bucket). A `<meta>` policy cannot hold
-`frame-ancestors`: only the header files can. Engine independent: it reads and writes files in a folder.
+It is written from one table of headers to `_headers` (Netlify, Cloudflare Pages) and
+`_headers.nginx` (`add_header` lines that `docs/nginx.conf` includes), and, for hosts that ignore
+`_headers` (GitHub Pages, a plain bucket), as a `<meta http-equiv="Content-Security-Policy">` at the
+top of every page's `<head>` with the same directives and that page's own hashes. A `<meta>` policy
+cannot hold `frame-ancestors`: only the header files can. Engine independent: it reads and writes files in a folder.
 """
 
 from __future__ import annotations
@@ -102,25 +102,41 @@ def publish_site(
     (site_dir / ROBOTS_FILE).write_text(robots_txt(site_url), encoding="utf-8")
     (site_dir / MANIFEST_FILE).write_text(web_manifest(site_name, description), encoding="utf-8")
     pages = sorted(site_dir.rglob("*.html"))
-    code = scan_site(site_dir, known_scripts=known_scripts, pages=pages)
+    found = _scan_pages(pages, known_scripts)
+    code = _site_code(site_dir, found)
     headers = site_headers(code, data_license_url=data_license_url)
     (site_dir / HEADERS_FILE).write_text(headers_file(headers), encoding="utf-8")
     (site_dir / NGINX_HEADERS_FILE).write_text(nginx_headers(headers[0][1]), encoding="utf-8")
-    meta = policy_meta(content_security_policy(code))
-    for _ in map_items(lambda page: _put_meta(page, meta), pages):
-        pass
+    # Each page's <meta> allows that page's own inline code only: a site-wide list would put every
+    # page's hashes (Material's base script differs with the page's depth) in every page, so pages
+    # would grow with the catalog. The header policy above is the union; both apply where both exist.
+    metas = [policy_meta(content_security_policy(_page_code(own, code))) for own in found]
+    map_items(lambda item: _put_meta(*item), list(zip(pages, metas, strict=True)))
 
 
-def scan_site(site_dir: Path, *, known_scripts: Sequence[re.Pattern[str]] | None = None, pages: Sequence[Path] | None = None) -> InlineCode:
+def scan_site(site_dir: Path, *, known_scripts: Sequence[re.Pattern[str]] | None = None) -> InlineCode:
     """Every known inline script and every style of every page, in one pass over the HTML files
     (spread over worker processes for a large site)."""
-    code = InlineCode()
+    return _site_code(site_dir, _scan_pages(sorted(site_dir.rglob("*.html")), known_scripts))
+
+
+def _scan_pages(pages: Sequence[Path], known_scripts: Sequence[re.Pattern[str]] | None) -> list[InlineCode]:
     scripts = tuple(known_scripts) if known_scripts is not None else None
-    for page in map_items(lambda path: _scan_page(path, scripts), list(pages) if pages is not None else sorted(site_dir.rglob("*.html"))):
+    return map_items(lambda path: _scan_page(path, scripts), list(pages))
+
+
+def _site_code(site_dir: Path, found: Sequence[InlineCode]) -> InlineCode:
+    code = InlineCode()
+    for page in found:
         code.merge(page)
     # WebAssembly files: *.wasm, or Pagefind's compressed wasm.<language>.pagefind.
     code.wasm = any(True for pattern in ("*.wasm", "wasm.*.pagefind") for _ in site_dir.rglob(pattern))
     return code
+
+
+def _page_code(own: InlineCode, site: InlineCode) -> InlineCode:
+    """What one page's policy allows: its own inline code, and the site's WebAssembly (search)."""
+    return InlineCode(scripts=own.scripts, styles=own.styles, style_attributes=own.style_attributes, form_origins=own.form_origins, wasm=site.wasm)
 
 
 def _scan_page(path: Path, known_scripts: Sequence[re.Pattern[str]] | None = None) -> InlineCode:
