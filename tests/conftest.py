@@ -481,7 +481,7 @@ def page_region() -> Region:
             Sector("kesehatan-kecantikan", "Kesehatan & Kecantikan", "Health and beauty"),
         ),
         cert_kinds=(
-            CertKind("halal", "Halal", "Halal", "BPJPH", "https://bpjph.halal.go.id/search/sertifikat"),
+            CertKind("halal", "Halal", "Halal", "BPJPH", "https://bpjph.halal.go.id/search/sertifikat", dated=False),
             CertKind("pirt", "P-IRT", "Home industry food permit", "Dinas Kesehatan"),
         ),
         platforms=(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from generator.builder.enrich import certificate_status, enrich_catalog, phone_link
-from generator.core.business import BERLAKU, KEDALUWARSA, SEGERA_KEDALUWARSA, TANPA_TANGGAL
+from generator.core.business import BERLAKU, KEDALUWARSA, SEGERA_KEDALUWARSA, TANPA_BATAS, TANPA_TANGGAL
 from generator.core.models import (
     Catalog,
     Certificate,
@@ -41,7 +41,7 @@ def make_region() -> Region:
         ),
         sectors=(Sector("kuliner", "Kuliner", "Food and drink", True), Sector("fesyen", "Fesyen", "Fashion")),
         cert_kinds=(
-            CertKind("halal", "Halal", "Halal", "BPJPH", "https://bpjph.halal.go.id/search/sertifikat"),
+            CertKind("halal", "Halal", "Halal", "BPJPH", "https://bpjph.halal.go.id/search/sertifikat", dated=False),
             CertKind("pirt", "P-IRT", "Home industry food permit", "Dinas Kesehatan"),
         ),
         platforms=(
@@ -81,8 +81,25 @@ def test_certificate_status_boundaries(offset: int, expected: str) -> None:
     assert certificate_status(TODAY + timedelta(days=offset), TODAY) == expected
 
 
-def test_certificate_without_date_is_valid_without_date() -> None:
-    assert certificate_status(None, TODAY) == TANPA_TANGGAL
+def test_a_certificate_without_date_follows_its_kind() -> None:
+    assert certificate_status(None, TODAY, dated=False) == TANPA_BATAS  # halal since 2022: valid
+    assert certificate_status(None, TODAY) == TANPA_TANGGAL  # BPOM, P-IRT, SNI: end on a date; not valid without it
+
+
+def test_badges_tell_undated_from_dated_valid_certificates(tmp_path: Path) -> None:
+    business = enrich_one(
+        tmp_path,
+        sertifikasi=(
+            Certificate("halal", "ID32110000145680323"),
+            Certificate("pirt", "2063216010123-27", date(2027, 12, 31)),
+            Certificate("pirt", "2063216010124-27", None),  # as the validator never lets it through, but a kind may lack the number rule
+        ),
+    )
+    halal, pirt, undated = business.certificates
+    assert (halal.status, halal.valid, halal.validity_note) == (TANPA_BATAS, True, "tanpa batas waktu")
+    assert (pirt.status, pirt.valid, pirt.validity_note) == (BERLAKU, True, "s.d. 2027")
+    assert (undated.status, undated.valid, undated.status_label) == (TANPA_TANGGAL, False, "Tanggal berlaku tidak dicantumkan")
+    assert business.valid_cert_kinds == frozenset({"halal", "pirt"})
 
 
 def test_expiring_window_is_configurable(tmp_path: Path) -> None:
@@ -107,7 +124,7 @@ def test_certificate_view_carries_labels_and_verify_url(tmp_path: Path) -> None:
         ),
     )
     halal, pirt = business.certificates
-    assert (halal.label, halal.status, halal.status_label) == ("Halal", TANPA_TANGGAL, "Tanpa tanggal berlaku")
+    assert (halal.label, halal.status, halal.status_label) == ("Halal", TANPA_BATAS, "Berlaku tanpa batas waktu")
     assert halal.verify_url == "https://bpjph.halal.go.id/search/sertifikat"
     assert halal.produk == ("Keripik Balado",)
     assert halal.valid and halal.days_left is None
@@ -123,7 +140,7 @@ def test_status_labels_are_indonesian(tmp_path: Path) -> None:
         for i, day in enumerate([TODAY + timedelta(days=200), TODAY + timedelta(days=10), TODAY - timedelta(days=1), None])
     )
     labels = [c.status_label for c in enrich_one(tmp_path, sertifikasi=certs).certificates]
-    assert labels == ["Berlaku", "Segera kedaluwarsa", "Kedaluwarsa", "Tanpa tanggal berlaku"]
+    assert labels == ["Berlaku", "Segera kedaluwarsa", "Kedaluwarsa", "Berlaku tanpa batas waktu"]
 
 
 def test_whatsapp_link_is_exact(tmp_path: Path) -> None:

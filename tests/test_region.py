@@ -80,6 +80,16 @@ def test_spelling_groups_are_read_and_checked(tmp_path: Path) -> None:
     ]
 
 
+def test_each_certification_kind_says_whether_it_ends_on_a_date(tmp_path: Path) -> None:
+    shipped, _ = load_region(ROOT / "wilayah.yml")
+    assert shipped is not None
+    assert {c.key: c.dated for c in shipped.cert_kinds} == {"halal": False, "sni": True, "bpom": True, "pirt": True, "haki": False, "lainnya": False}
+    region, _ = load(tmp_path, MINIMAL)
+    assert region is not None and region.cert_kinds[0].dated  # type: ignore[attr-defined]  # by default: ends on a date
+    _, messages = load(tmp_path, MINIMAL.replace("    label: Halal\n", "    label: Halal\n    masa_berlaku: selamanya\n"))
+    assert messages == ["wilayah.yml:13: sertifikasi[0].masa_berlaku: pilihan tidak dikenal 'selamanya' (pilihan: bertanggal, tanpa-batas)"]
+
+
 def test_minimal_region_file_is_valid(tmp_path: Path) -> None:
     region, messages = load(tmp_path, MINIMAL)
     assert messages == []

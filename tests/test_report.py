@@ -59,6 +59,15 @@ def test_certificate_report_lists_expired_and_expiring_only(region: Region) -> N
     ]
 
 
+def test_certificate_report_asks_for_the_date_a_dated_kind_lacks(region: Region) -> None:
+    undated = enrich(region, entry_record("bpom-tanpa-tanggal", sertifikasi=(Certificate("bpom", "MD224510001234"), Certificate("halal", "ID9"))))
+    report = build_reports(undated, region, today=TODAY, rules=DEFAULT_RULES, catalog_name="K")[0]
+    assert report.key == "sertifikat"
+    [finding] = report.findings  # the undated halal certificate is valid: nothing to ask
+    assert finding.extra == ("BPOM", "MD224510001234", "", "Tanggal berlaku tidak dicantumkan", "")
+    assert "belum mencantumkan tanggal berlakunya" in finding.message
+
+
 def test_stale_report_lists_undated_and_older_than_12_months(region: Region) -> None:
     report = reports_by_key(region)["belum-diperbarui"]
     assert [(f.business.slug, f.extra) for f in report.findings] == [("tanpa-tanggal-data", ("", "")), ("lama", ("2025-11-27", 12))]

@@ -109,11 +109,29 @@ def test_filters_count_only_valid_certificates_and_priced_products(project: Path
     record = search_records(businesses, {})[0]
     filters = dict(record.filters)
     assert filters["sertifikasi"] == ("halal",)  # the expired P-IRT is left out
-    assert dict(record.meta)["sertifikat"] == "Halal"
+    assert dict(record.meta)["sertifikat"] == "Halal tanpa batas waktu"  # its term on the badge
     assert filters["platform"] == ("shopee", "tokopedia")
     assert filters["sektor"] == ("kuliner",) and filters["kecamatan"] == ("Setu",)
     assert filters["harga"] == ("0-25000", "100000-500000")  # the product without a price is in no band
     assert filters["pengadaan"] == ("ya",)  # NIB, a valid certificate, prices and a capacity
+
+
+def test_each_kind_decides_whether_an_undated_certificate_counts(project: Path, make_entry: MakeEntry) -> None:
+    certificates = [
+        {"jenis": "halal", "nomor": "ID32110000145680324"},  # halal: no end date, valid
+        {"jenis": "bpom", "nomor": "MD 224510001234"},  # BPOM ends on a date it does not give: not valid
+        {"jenis": "pirt", "nomor": "2063216010123-27"},  # P-IRT: its year from the number
+    ]
+    make_entry("keripik-sari-rasa", {**KERIPIK, "sertifikasi": certificates}, photos=PHOTOS)
+    record = search_records(enriched(project)[0], {})[0]
+    assert dict(record.filters)["sertifikasi"] == ("halal", "pirt")
+    assert dict(record.meta)["sertifikat"] == "Halal tanpa batas waktu · P-IRT s.d. 2027"
+    site = build(project)
+    assert site.returncode == 0, site.stderr
+    page = read(project / "site", "usaha/keripik-sari-rasa/index.html")
+    assert "Tanggal berlaku tidak dicantumkan" in page and "Berlaku tanpa batas waktu" in page
+    assert "keripik-sari-rasa" not in read(project / "site", "sertifikasi/bpom/index.html")
+    assert "keripik-sari-rasa" in read(project / "site", "sertifikasi/halal/index.html")
 
 
 def test_a_business_without_certificate_is_not_procurement_ready(project: Path, make_entry: MakeEntry) -> None:

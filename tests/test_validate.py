@@ -440,8 +440,17 @@ def cert(jenis: str, nomor: str, extra: str = "") -> str:
     "nomor", ["MD 224510001234", "MD224510001234", "ML 123456789012345", "md 224510001234123", "NA18201234567", "TR 123456789"]
 )
 def test_bpom_number_is_accepted(run, nomor: str) -> None:
-    _, messages = run(cert("bpom", nomor))
+    _, messages = run(cert("bpom", nomor, "    berlaku_sampai: 2028-03-14\n"))
     assert messages == []
+
+
+def test_a_dated_kind_without_its_date_is_an_info(run) -> None:
+    catalog, messages = run(cert("bpom", "MD 224510001234"))
+    assert messages == [
+        f"{SRC}:7: info: sertifikasi[0].berlaku_sampai: sertifikat BPOM berlaku sampai tanggal tertentu; "
+        "isi berlaku_sampai (TAHUN-BULAN-HARI) agar tampil sebagai sertifikat yang berlaku"
+    ]
+    assert len(catalog.entries) == 1  # published, but not as a valid certificate (enrich)
 
 
 @pytest.mark.parametrize(
@@ -453,7 +462,7 @@ def test_bpom_number_is_accepted(run, nomor: str) -> None:
     ],
 )
 def test_bpom_number_is_refused(run, nomor: str, expected: str) -> None:
-    _, messages = run(cert("bpom", nomor))
+    _, messages = run(cert("bpom", nomor, "    berlaku_sampai: 2028-03-14\n"))
     assert messages == [f"{SRC}:8: sertifikasi[0].nomor: {expected}"]
 
 

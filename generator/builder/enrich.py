@@ -17,6 +17,7 @@ from generator.core.business import (
     KEDALUWARSA,
     SEGERA_KEDALUWARSA,
     STATUS_LABELS,
+    TANPA_BATAS,
     TANPA_TANGGAL,
     Business,
     CertificateView,
@@ -94,10 +95,11 @@ def enrich_entry(
     )
 
 
-def certificate_status(berlaku_sampai: date | None, today: date, expiring_days: int = 90) -> str:
-    """The status key of a certificate that is valid through `berlaku_sampai` (inclusive)."""
+def certificate_status(berlaku_sampai: date | None, today: date, expiring_days: int = 90, *, dated: bool = True) -> str:
+    """The status key of a certificate that is valid through `berlaku_sampai` (inclusive); one
+    without an end date is valid only when its kind has none (`dated` False, CertKind.dated)."""
     if berlaku_sampai is None:
-        return TANPA_TANGGAL
+        return TANPA_TANGGAL if dated else TANPA_BATAS
     days_left = (berlaku_sampai - today).days
     if days_left < 0:
         return KEDALUWARSA
@@ -133,7 +135,7 @@ def contact_links(contact: Contact, *, business_name: str, catalog_name: str) ->
 
 
 def _certificate_view(cert: Certificate, kind: CertKind, today: date, expiring_days: int) -> CertificateView:
-    status = certificate_status(cert.berlaku_sampai, today, expiring_days)
+    status = certificate_status(cert.berlaku_sampai, today, expiring_days, dated=kind.dated)
     return CertificateView(
         jenis=cert.jenis,
         label=kind.label,

@@ -18,7 +18,7 @@ from generator.builder.load import PHOTO_SUFFIXES, RawEntry, load_entry
 from generator.core import schema
 from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
 from generator.core.privacy import find_niks, line_of, mask_phone, nik_message, normalize_text
-from generator.core.problems import ERROR, WARNING, Problem, errors_in
+from generator.core.problems import ERROR, INFO, WARNING, Problem, errors_in
 from generator.core.region import GITHUB_LOGIN, slugify
 from generator.core.schema import ENTRY, Field
 from generator.core.yamlstrict import Path_, dotted
@@ -438,6 +438,16 @@ class _Checker:
     def check_certificate(self, kind: str, nomor: str, until: date | None, path: Path_) -> None:
         number = nomor.upper()
         at = (*path, "nomor")
+        cert_kind = self.region.cert_kind(kind)
+        if until is None and cert_kind.dated and kind != "pirt":  # a P-IRT number holds its year (or is refused)
+            # Not an error (the number is still worth publishing), but the buyer cannot be told it is valid.
+            self.error(
+                (*path, "berlaku_sampai"),
+                f"sertifikat {cert_kind.label} berlaku sampai tanggal tertentu; isi berlaku_sampai (TAHUN-BULAN-HARI) "
+                "agar tampil sebagai sertifikat yang berlaku",
+                level=INFO,
+                line=self.raw.doc.line(path),
+            )
         if kind == "bpom":
             food = _BPOM_FOOD.match(number)
             if food and len(food.group(2)) not in (12, 15):

@@ -14,17 +14,19 @@ from generator.core.models import CertKind, Entry, Kecamatan, Platform, Region, 
 BERLAKU = "berlaku"
 SEGERA_KEDALUWARSA = "segera-kedaluwarsa"
 KEDALUWARSA = "kedaluwarsa"
-TANPA_TANGGAL = "tanpa-tanggal"
+TANPA_BATAS = "tanpa-batas"  # no end date, and its kind has none (halal since 2022): valid
+TANPA_TANGGAL = "tanpa-tanggal"  # no end date, though its kind has one (BPOM): not shown as valid
 
 STATUS_LABELS: dict[str, str] = {
     BERLAKU: "Berlaku",
     SEGERA_KEDALUWARSA: "Segera kedaluwarsa",
     KEDALUWARSA: "Kedaluwarsa",
-    TANPA_TANGGAL: "Tanpa tanggal berlaku",
+    TANPA_BATAS: "Berlaku tanpa batas waktu",
+    TANPA_TANGGAL: "Tanggal berlaku tidak dicantumkan",
 }
 
-# A certificate without an end date (halal since 2022, for one) still counts as valid.
-VALID_STATUSES = frozenset({BERLAKU, SEGERA_KEDALUWARSA, TANPA_TANGGAL})
+# Each kind's rule (`masa_berlaku` in the region file) decides what an undated certificate is.
+VALID_STATUSES = frozenset({BERLAKU, SEGERA_KEDALUWARSA, TANPA_BATAS})
 
 @dataclass(frozen=True)
 class CertificateView:
@@ -44,6 +46,18 @@ class CertificateView:
     @property
     def valid(self) -> bool:
         return self.status in VALID_STATUSES
+
+    @property
+    def validity_note(self) -> str:
+        """A valid certificate's term in a badge's few words, so an undated one reads apart from a
+        dated one: "s.d. 2027", "tanpa batas waktu", "segera kedaluwarsa"."""
+        if self.status == TANPA_BATAS:
+            return "tanpa batas waktu"
+        if self.status == SEGERA_KEDALUWARSA:
+            return "segera kedaluwarsa"
+        if self.status == BERLAKU and self.berlaku_sampai:
+            return f"s.d. {self.berlaku_sampai.year}"
+        return ""
 
 
 @dataclass(frozen=True)

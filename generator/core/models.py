@@ -30,6 +30,10 @@ class CertKind:
     label_en: str
     issuer: str = ""
     verify_url: str = ""
+    # `masa_berlaku` in the region file. True ("bertanggal"): certificates of this kind end on a
+    # date (P-IRT, BPOM), and one written without it is not shown as valid. False ("tanpa-batas"):
+    # one without an end date is valid (halal since 2022); a dated one still ends on its date.
+    dated: bool = True
 
 
 @dataclass(frozen=True)

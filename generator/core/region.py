@@ -15,6 +15,8 @@ from generator.core.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 _YES = {"ya", "yes", "true"}
+# `masa_berlaku` of a certification kind: certificates that end on a date, or none at all.
+_VALIDITY = ("bertanggal", "tanpa-batas")
 # A GitHub account name: letters, digits and single hyphens inside, at most 39 characters.
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
@@ -63,6 +65,7 @@ def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
                 label_en=reader.text(item, ("sertifikasi", i, "label_en"), required=False),
                 issuer=reader.text(item, ("sertifikasi", i, "penerbit"), required=False),
                 verify_url=reader.url(item, ("sertifikasi", i, "verifikasi")),
+                dated=reader.choice(item, ("sertifikasi", i, "masa_berlaku"), _VALIDITY, default="bertanggal") == "bertanggal",
             )
             for i, item in reader.items(data, "sertifikasi")
         ),
@@ -223,6 +226,15 @@ class _Reader:
         value = self.text(data, at)
         if value and not _KEY.match(value):
             self.problem(at, f"kunci hanya boleh huruf kecil, angka dan tanda hubung (ditemukan '{value}')")
+        return value
+
+    def choice(self, data: dict[str, Any], at: tuple[str | int, ...], allowed: tuple[str, ...], *, default: str) -> str:
+        value = self.text(data, at, required=False).lower()
+        if not value:
+            return default
+        if value not in allowed:
+            self.problem(at, f"pilihan tidak dikenal '{value}' (pilihan: {', '.join(allowed)})")
+            return default
         return value
 
     def flag(self, data: dict[str, Any], at: tuple[str | int, ...]) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from generator.core.business import KEDALUWARSA, SEGERA_KEDALUWARSA, Business
+from generator.core.business import KEDALUWARSA, SEGERA_KEDALUWARSA, TANPA_TANGGAL, Business
 from generator.core.csvtext import csv_lines
 from generator.core.formatting import format_tanggal
 from generator.core.links import whatsapp_url
@@ -84,6 +84,19 @@ def certificate_report(businesses: Sequence[Business], letter: _Letter, *, today
     rows = []
     for b in businesses:
         for c in b.certificates:
+            if c.status == TANPA_TANGGAL:
+                # Its kind ends on a date (wilayah.yml masa_berlaku) that the entry does not give:
+                # the catalog cannot call it valid until the owner sends the date.
+                message = letter.write(
+                    b,
+                    f"Sertifikat {c.label} nomor {c.nomor} milik {b.nama} yang tercantum di {letter.catalog} belum mencantumkan "
+                    "tanggal berlakunya, sehingga belum dapat ditampilkan sebagai sertifikat yang berlaku. "
+                    "Mohon kirimkan tanggal berlaku yang tertulis di sertifikat.",
+                )
+                extra = (c.label, c.nomor, "", c.status_label, "")
+                finding = Finding(b, f"{c.label} {c.nomor}: {c.status_label}", "tanggal berlaku belum dicantumkan", message, extra)
+                rows.append((date.min, b.slug, c.jenis, c.nomor, finding))
+                continue
             if c.status not in (KEDALUWARSA, SEGERA_KEDALUWARSA) or c.berlaku_sampai is None or c.days_left is None:
                 continue
             end = format_tanggal(c.berlaku_sampai)
@@ -105,7 +118,10 @@ def certificate_report(businesses: Sequence[Business], letter: _Letter, *, today
     return Report(
         key="sertifikat",
         title="Sertifikat kedaluwarsa atau segera kedaluwarsa",
-        description=f"Sertifikat yang sudah berakhir, atau berakhir dalam {expiring_days} hari, per {format_tanggal(today)}.",
+        description=(
+            f"Sertifikat yang sudah berakhir, atau berakhir dalam {expiring_days} hari, per {format_tanggal(today)}; "
+            "lebih dulu sertifikat yang jenisnya bertanggal tetapi belum mencantumkan tanggal berlaku."
+        ),
         columns=("sertifikat", "nomor", "berlaku_sampai", "status", "sisa_hari"),
         findings=tuple(row[-1] for row in sorted(rows, key=lambda r: r[:4])),
     )

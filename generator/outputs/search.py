@@ -195,6 +195,8 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto], spelli
         for p in business.products
     )
     cert_labels = sorted({c.label for c in business.valid_certificates})
+    # One badge a kind, with its term: "P-IRT s.d. 2027" reads apart from "Halal tanpa batas waktu".
+    cert_badges = sorted({c.jenis: f"{c.label} {c.validity_note}".strip() for c in reversed(business.valid_certificates)}.values())
     shops = sorted({s.platform: s.label for s in business.shops}.items())
     cover = _thumbnail(photos, entry, entry.foto[:1]) or next((s.image for s in sections if s.image), "")
     bands = sorted({band.key for p in business.priced_products for band in PRICE_BANDS if band.holds(p.harga or 0)})
@@ -205,7 +207,7 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto], spelli
         "sektor": business.sector.label,
         "kecamatan": business.kecamatan.nama,
         "harga": _price_range(business.price_min, business.price_max),
-        "sertifikat": " · ".join(cert_labels),
+        "sertifikat": " · ".join(cert_badges),
         "pengadaan": "ya" if business.siap_pengadaan else "",
         "diperbarui": format_tanggal(entry.diperbarui) if entry.diperbarui else "",
         "verifikasi": format_tanggal(entry.diverifikasi) if entry.diverifikasi else "",
