@@ -407,6 +407,40 @@ def test_a_360px_phone_never_scrolls_sideways(page: Any, sample: tuple[str, list
     assert page.locator(".umkm-result").count() > 0
 
 
+def test_the_first_screen_of_every_business_page_holds_its_whatsapp_button(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    checked = 0
+    for record in records:
+        page.goto(base + record.url)
+        button = page.locator(".umkm-hero .umkm-button--whatsapp")
+        if not button.count():
+            continue
+        box = button.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= MOBILE["height"], (record.url, box)
+        checked += 1
+    assert checked >= len(records) // 2
+
+
+def test_the_home_page_shows_products_with_photo_and_price_in_the_first_screen(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    page.goto(base)
+    page.wait_for_load_state("load")
+    cards = page.locator(".umkm-pcard")
+    in_view = 0
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        box = card.bounding_box()
+        if box is None or box["y"] >= MOBILE["height"]:
+            break
+        price = card.locator(".umkm-pcard__price").bounding_box()
+        if price is not None and price["y"] + price["height"] <= MOBILE["height"]:
+            assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+            assert card.locator(".umkm-pcard__title").inner_text() and card.locator(".umkm-pcard__price").inner_text().startswith("Rp")
+            in_view += 1
+    assert in_view >= 2
+    assert page.locator(".umkm-pcard__link").first.get_attribute("href").startswith("usaha/")
+
+
 def no_sideways_scroll(page: Any) -> list[int]:
     return page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
 

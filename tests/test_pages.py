@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus, unquote
 
 import pytest
 
@@ -20,8 +21,11 @@ from generator.core.models import (
     Certificate,
     Contact,
     Entry,
+    Location,
     ProcessedPhoto,
     Product,
+    Region,
+    ShopLink,
     Training,
 )
 from generator.outputs.generated import GeneratedPage, page_url, url_to
@@ -39,8 +43,8 @@ def photos_for(*entries: Entry, skip: tuple[str, ...] = ("foto/hilang.jpg",)) ->
     return dict(make_photo(e, rel) for e in entries for rel in e.photo_paths() if rel not in skip)
 
 
-def enrich(*entries: Entry) -> list[Business]:
-    return enrich_catalog(Catalog(page_region(), entries), today=TODAY)
+def enrich(*entries: Entry, region: Region | None = None) -> list[Business]:
+    return enrich_catalog(Catalog(region or page_region(), entries), today=TODAY)
 
 
 def render(*entries: Entry, photos: dict[Path, ProcessedPhoto] | None = None, **kwargs: Any) -> dict[str, GeneratedPage]:
@@ -221,7 +225,7 @@ def test_every_internal_link_resolves_to_a_generated_page_or_photo(tmp_path: Pat
     entries = [full_entry(tmp_path), page_entry(tmp_path, "dapur-bu-yati", nama="Dapur Bu Yati", sektor="kuliner", kecamatan="Setu")]
     photos = photos_for(*entries)
     pages = render(*entries, photos=photos)
-    targets = {page_url(uri) for uri in pages} | {page_url(REGISTER_URI)}  # "Perbarui data" opens the phone form there
+    targets = {page_url(uri) for uri in pages} | {page_url(REGISTER_URI), "cari/"}  # the phone form; the search page (made beside these)
     assets = {v.uri for p in photos.values() for v in (*p.webp, p.jpeg, *p.thumb_webp)}
     checked = 0
     for uri, page in pages.items():
@@ -230,7 +234,7 @@ def test_every_internal_link_resolves_to_a_generated_page_or_photo(tmp_path: Pat
         refs += [part.split()[0] for a in parsed.tags if "srcset" in a[1] for part in (a[1]["srcset"] or "").split(", ")]
         for ref in refs:
             assert ref
-            if ref.startswith(("https://", "http://", "mailto:", "tel:", "#")):
+            if ref.startswith(("https://", "http://", "mailto:", "tel:", "geo:", "#")):
                 continue
             assert not ref.startswith("/"), (uri, ref)  # relative only: the site may live under a sub-path
             assert resolve(uri, ref.split("?")[0]) in targets | assets, (uri, ref)
@@ -403,17 +407,26 @@ def test_cards_show_valid_badges_and_price_range(tmp_path: Path) -> None:
     assert "P-IRT" not in html  # expired: not shown on cards
 
 
-def test_home_page(tmp_path: Path) -> None:
-    entries = [*many(tmp_path, 14), full_entry(tmp_path)]
+def test_home_page_shows_products_first(tmp_path: Path) -> None:
+    products = (Product("Keripik Balado", 18000, "bungkus", foto=("foto/k.jpg",)), Product("Rempeyek", 15000))
+    entries = [*many(tmp_path, 14, produk=products), full_entry(tmp_path)]
     entries[3] = replace(entries[3], diperbarui=date(2026, 9, 30))
-    home = render(*entries)["index.md"]
+    entries[5] = replace(entries[5], produk=(Product("Tanpa Foto", 5000),))
+    photos = photos_for(*entries)
+    home = render(*entries, photos=photos)["index.md"]
     assert home.title == SITE_NAME
     parsed = Parsed(home.html)
     stats = "".join(parsed.text)
     assert "15" in stats and "usaha bersertifikat" in stats
-    cards = parsed.with_class("a", "umkm-card__link")
-    assert len(cards) == 12
-    assert cards[0]["href"] == "usaha/usaha-003/"  # most recently updated first
+    # Before any list of businesses: product cards with photo, name and price, linking to the product.
+    assert home.html.index("umkm-pcard") < home.html.index("jelajah-sektor")
+    newest = parsed.with_class("a", "umkm-pcard__link")[:8]
+    assert newest[0]["href"] == "usaha/usaha-003/#produk-1"  # the most recently updated business first
+    assert "usaha/usaha-005/#produk-1" not in [a["href"] for a in newest]  # products with a photo first
+    assert len({a["href"].split("#")[0] for a in newest}) == 8  # one product a business
+    images = parsed.find("img")
+    assert "loading" not in images[0] and all(img.get("loading") == "lazy" for img in images[1:])  # the first photo is the LCP
+    assert "Rp18.000" in home.html
     assert 'href="sektor/kuliner/">Kuliner <span class="umkm-count">14</span>' in home.html
     assert 'href="kecamatan/setu/">Setu <span class="umkm-count">0</span>' in home.html
 
@@ -444,3 +457,57 @@ def test_a_story_markdown_cannot_render_falls_back_to_plain_text() -> None:
     html = render_story("1. " * 3000 + "<script>x</script>")
     assert html.startswith("<p>1. 1. ") and "<script>" not in html and "&lt;script&gt;" in html
     assert render_story("masih **berfungsi**") == "<p>masih <strong>berfungsi</strong></p>"
+
+
+def test_each_product_can_be_asked_about_on_whatsapp_with_its_name_and_price(tmp_path: Path) -> None:
+    html = render(full_entry(tmp_path))["usaha/telaga-batik.md"].html
+    asks = [a for a in links(html) if (a.get("href") or "").startswith("https://wa.me/6281219345521?text=")]
+    messages = [unquote((a["href"] or "").split("?text=", 1)[1]) for a in asks]
+    assert messages[0] == f"Halo Telaga Batik, saya melihat usaha Anda di {SITE_NAME}. Saya ingin bertanya tentang produk Anda. Terima kasih."
+    assert messages[1:] == [
+        f"Halo Telaga Batik, saya melihat Batik Tulis Tanjung Pura (Rp385.000 / lembar) di {SITE_NAME}. Apakah masih tersedia? Terima kasih.",
+        f"Halo Telaga Batik, saya melihat Batik Cap di {SITE_NAME}. Apakah masih tersedia? Terima kasih.",
+    ]
+    assert "Tanya di WhatsApp" in html
+    # The business's own WhatsApp button comes before its products, next to its name.
+    assert html.index("Hubungi via WhatsApp") < html.index('id="produk"')
+    no_whatsapp = render(full_entry(tmp_path, kontak=Contact(email="a@example.id")))["usaha/telaga-batik.md"].html
+    assert "Tanya di WhatsApp" not in no_whatsapp
+
+
+def test_every_business_links_to_a_map_app_and_never_embeds_a_map(tmp_path: Path) -> None:
+    html = render(full_entry(tmp_path))["usaha/telaga-batik.md"].html
+    hrefs = [a["href"] for a in links(html)]
+    place = "Kp. Telaga RT 02/05, Wanasari, Kecamatan Cibitung, Kabupaten Bekasi, Jawa Barat"
+    assert f"geo:0,0?q={quote(place, safe='')}" in hrefs  # the phone's map app searches the address
+    assert "https://www.openstreetmap.org/search?query=" + quote_plus(place) in hrefs
+    located = render(full_entry(tmp_path, lokasi=Location(-6.2712, 107.0851)))["usaha/telaga-batik.md"].html
+    hrefs = [a["href"] for a in links(located)]
+    assert "geo:-6.2712,107.0851?q=-6.2712,107.0851(Telaga%20Batik)" in hrefs
+    assert "https://www.openstreetmap.org/?mlat=-6.2712&mlon=107.0851#map=17/-6.2712/107.0851" in hrefs
+    assert "<iframe" not in located and "<script" not in located
+
+
+def test_a_business_nobody_can_reach_is_marked_in_listings(tmp_path: Path) -> None:
+    silent = page_entry(tmp_path, "sunyi", nama="Usaha Sunyi", sektor="fesyen")
+    pages = render(full_entry(tmp_path), silent)
+    listing = pages["sektor/fesyen.md"].html
+    cards = listing.split('<li class="umkm-card">')[1:]
+    marked = {card.split('href="')[1].split('"')[0]: "Belum ada kontak atau toko daring" in card for card in cards}
+    assert marked == {"../../usaha/sunyi/": True, "../../usaha/telaga-batik/": False}
+    assert "belum mencantumkan kontak atau toko daring" in pages["usaha/sunyi.md"].html
+    reachable = render(page_entry(tmp_path, "toko", toko_online=(ShopLink("tokopedia", "https://www.tokopedia.com/x"),)))
+    assert "Belum ada kontak" not in reachable["sektor/fesyen.md"].html  # a shop is a way to buy
+
+
+def test_an_empty_kecamatan_leads_onward(tmp_path: Path) -> None:
+    region = page_region()
+    bordering = replace(region, kecamatan=tuple(replace(k, tetangga=("Cikarang Pusat",)) if k.nama == "Setu" else k for k in region.kecamatan))
+    entries = [full_entry(tmp_path), page_entry(tmp_path, "pusat", nama="Usaha Pusat", kecamatan="Cikarang Pusat")]
+    pages = {p.src_uri: p for p in render_pages(enrich(*entries, region=bordering), bordering, {}, today=TODAY, site_name=SITE_NAME)}
+    setu = Parsed(pages["kecamatan/setu.md"].html)
+    chips = [a["href"] for a in setu.with_class("a", "umkm-chip")]
+    assert chips == ["../cikarang-pusat/", "../cibitung/"]  # the bordering one first, then the others with businesses
+    assert "(berbatasan)" in pages["kecamatan/setu.md"].html
+    hrefs = [a["href"] for a in links(pages["kecamatan/setu.md"].html)]
+    assert "../../cari/" in hrefs and "../../daftar/" in hrefs

@@ -237,7 +237,7 @@ def _check_local_links(site: Path, prefix: str) -> list[str]:
             page_url = f"https://contoh.go.id{prefix}{rel[: -len('index.html')] if rel.endswith('index.html') else rel}"
         parts = parse_page(path)
         for url in [u for _, u in parts.loads] + parts.links:
-            if not url or url.startswith(("#", "mailto:", "tel:", "data:")) or (external(url) and "contoh.go.id" not in url):
+            if not url or url.startswith(("#", "mailto:", "tel:", "geo:", "data:")) or (external(url) and "contoh.go.id" not in url):
                 continue
             target = urlsplit(urljoin(page_url, url))
             if target.netloc != "contoh.go.id" or not target.path.startswith(prefix):

@@ -90,6 +90,24 @@ def test_each_certification_kind_says_whether_it_ends_on_a_date(tmp_path: Path) 
     assert messages == ["wilayah.yml:13: sertifikasi[0].masa_berlaku: pilihan tidak dikenal 'selamanya' (pilihan: bertanggal, tanpa-batas)"]
 
 
+def test_bounds_and_neighbours_are_read_and_checked(tmp_path: Path) -> None:
+    shipped, _ = load_region(ROOT / "wilayah.yml")
+    assert shipped is not None and shipped.bounds is not None
+    assert shipped.bounds.holds(-6.2712, 107.0851) and not shipped.bounds.holds(-6.9175, 107.6191)
+    text = MINIMAL.replace(
+        '  - {kode: "32.99.02", nama: Karanganyar}\n',
+        '  - {kode: "32.99.02", nama: Karanganyar, tetangga: [Sukamaju, Sukamiskin]}\n',
+    )
+    _, messages = load(tmp_path, text + "batas:\n  lintang: [-5.9, -6.5]\n  bujur: [106.95, 107.30]\n")
+    assert messages == [
+        "wilayah.yml:18: batas.lintang: angka pertama harus lebih kecil dari yang kedua, keduanya antara -90 dan 90 (ditemukan [-5.9, -6.5])",
+        "wilayah.yml:6: kecamatan[1].tetangga: 'Sukamiskin' bukan nama kecamatan lain di berkas ini",
+    ]
+    region, messages = load(tmp_path, text.replace(", Sukamiskin", "") + "batas:\n  lintang: [-6.5, -5.9]\n  bujur: [106.95, 107.30]\n")
+    assert messages == []
+    assert region is not None and region.kecamatan[1].tetangga == ("Sukamaju",)  # type: ignore[attr-defined]
+
+
 def test_minimal_region_file_is_valid(tmp_path: Path) -> None:
     region, messages = load(tmp_path, MINIMAL)
     assert messages == []

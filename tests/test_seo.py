@@ -34,6 +34,7 @@ def seo_site(project: Path, make_entry: MakeEntry) -> Path:
     full = {
         **FULL,
         "alamat": "Kp. Telaga RT 02/05",
+        "lokasi": "-6.2587, 107.1311",
         "kontak": {**FULL["kontak"], "telepon": "021-89951234", "instagram": "telagabatik"},
         "toko_online": [
             {"platform": "tokopedia", "url": "https://www.tokopedia.com/telagabatik"},
@@ -104,6 +105,8 @@ def test_local_business_json_ld_carries_the_right_values(seo_site: Path) -> None
         "addressCountry": "ID",
     }
     assert data["containedInPlace"] == {"@type": "AdministrativeArea", "name": "Kabupaten Bekasi"}
+    assert data["geo"] == {"@type": "GeoCoordinates", "latitude": -6.2587, "longitude": 107.1311}
+    assert data["hasMap"] == "https://www.openstreetmap.org/?mlat=-6.2587&mlon=107.1311#map=17/-6.2587/107.1311"
     assert data["telephone"] == "+622189951234"
     assert data["sameAs"] == [
         "https://www.tokopedia.com/telagabatik",

@@ -156,7 +156,7 @@ def test_unknown_nested_field_suggests_the_closest(run) -> None:
     assert messages == [f"{SRC}:7: kontak.whatsap: kolom tidak dikenal 'whatsap'; maksud Anda 'whatsapp'?"]
 
 
-KNOWN = "nama, sektor, kecamatan, desa, alamat, ringkasan, pemilik, berdiri, nib, kapasitas, kontak, toko_online, sertifikasi, produk, foto, pembinaan, diperbarui, diverifikasi, diturunkan, pengelola, persetujuan"
+KNOWN = "nama, sektor, kecamatan, desa, alamat, lokasi, ringkasan, pemilik, berdiri, nib, kapasitas, kontak, toko_online, sertifikasi, produk, foto, pembinaan, diperbarui, diverifikasi, diturunkan, pengelola, persetujuan"
 
 
 @pytest.mark.parametrize(
@@ -702,3 +702,35 @@ def test_list_markers_in_a_row_count_as_nesting(run) -> None:
     assert messages == [f"{SRC}:7: cerita: susunan daftar/kutipan terlalu dalam (2999 tingkat; paling banyak 6)"]
     _, messages = run(body="- - - butir biasa\n\n1. satu\n")
     assert messages == []
+
+
+# -- location ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ['"-6.2871, 107.0873"', '"-6.2871,107.0873"', '"-6.2871 107.0873"', '"-6.2871; 107.0873"'])
+def test_a_location_as_map_apps_copy_it_is_read(run, written: str) -> None:
+    catalog, messages = run(f"lokasi: {written}\n")
+    assert messages == []
+    location = only_entry(catalog).lokasi
+    assert location is not None and (location.lintang, location.bujur) == (-6.2871, 107.0873)
+    assert location.text == "-6.2871, 107.0873"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ('"107.0873, -6.2871"', "lintang dan bujur tertukar (ditemukan '107.0873, -6.2871'; maksud Anda -6.2871, 107.0873?)"),
+        (
+            '"-6.9175, 107.6191"',  # Bandung, another regency
+            "lokasi -6.9175, 107.6191 berada di luar Kabupaten Bekasi (lintang -6.5 sampai -5.9, bujur 106.95 sampai 107.3); periksa titiknya di peta",
+        ),
+        ('"6.2871, 107.0873"', "lokasi 6.2871, 107.0873 berada di luar Kabupaten Bekasi (lintang -6.5 sampai -5.9, bujur 106.95 sampai 107.3); periksa titiknya di peta"),
+        ('"-6,2871 107,0873"', "tulis lintang, bujur dalam derajat desimal (ditemukan '-6,2871 107,0873'; misalnya -6.2871, 107.0873)"),
+        ("Kp. Telaga", "tulis lintang, bujur dalam derajat desimal (ditemukan 'Kp. Telaga'; misalnya -6.2871, 107.0873)"),
+        ('"-96.1, 107.0"', "lintang harus -90 sampai 90 dan bujur -180 sampai 180 (ditemukan '-96.1, 107.0')"),
+    ],
+)
+def test_a_location_outside_the_regency_or_unreadable_is_refused(run, written: str, expected: str) -> None:
+    catalog, messages = run(f"lokasi: {written}\n")
+    assert messages == [f"{SRC}:6: lokasi: {expected}"]
+    assert catalog.entries == ()

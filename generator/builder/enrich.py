@@ -22,12 +22,13 @@ from generator.core.business import (
     Business,
     CertificateView,
     ContactLinks,
+    MapLinks,
     PhoneLink,
     ProductView,
     RegionLookup,
     ShopView,
 )
-from generator.core.links import whatsapp_url
+from generator.core.links import geo_search_uri, geo_uri, osm_search_url, osm_url, whatsapp_url
 from generator.core.models import (
     Catalog,
     Certificate,
@@ -92,7 +93,18 @@ def enrich_entry(
         price_max=max(prices) if prices else None,
         readiness=readiness,
         completeness=assess_completeness(entry, certificates=certificates, today=today, stale_months=rules.stale_months),
+        map=map_links(entry, lookup),
     )
+
+
+def map_links(entry: Entry, lookup: RegionLookup) -> MapLinks:
+    """Links that open the business in a map app: at its point when the owner gave one (`lokasi`),
+    else a search for its address, which every business has down to its kecamatan."""
+    place = ", ".join(part for part in (entry.alamat, entry.desa, f"Kecamatan {entry.kecamatan}", lookup.place) if part)
+    if entry.lokasi is not None:
+        lat, lon = entry.lokasi.lintang, entry.lokasi.bujur
+        return MapLinks(geo_uri(lat, lon, entry.nama), osm_url(lat, lon), True, place)
+    return MapLinks(geo_search_uri(place), osm_search_url(place), False, place)
 
 
 def certificate_status(berlaku_sampai: date | None, today: date, expiring_days: int = 90, *, dated: bool = True) -> str:

@@ -16,7 +16,7 @@ import phonenumbers
 
 from generator.builder.load import PHOTO_SUFFIXES, RawEntry, load_entry
 from generator.core import schema
-from generator.core.models import Catalog, Certificate, Contact, Entry, Product, Region, ShopLink, Takedown, Training
+from generator.core.models import Catalog, Certificate, Contact, Entry, Location, Product, Region, ShopLink, Takedown, Training
 from generator.core.privacy import find_niks, line_of, mask_phone, nik_message, normalize_text
 from generator.core.problems import ERROR, INFO, WARNING, Problem, errors_in
 from generator.core.region import GITHUB_LOGIN, slugify
@@ -31,6 +31,8 @@ _INVISIBLE = re.compile(
     "\ufeff\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
 )
 _YEAR = re.compile(r"^[0-9]{4}$")
+# "-6.2871, 107.0873" as map apps copy it; a semicolon or a space between them also reads.
+_COORDINATES = re.compile(r"^(-?[0-9]{1,3}(?:\.[0-9]+)?)\s*[,;]?\s*(-?[0-9]{1,3}(?:\.[0-9]+)?)$")
 _DIGITS = re.compile(r"[0-9]+")
 _NEGATIVE = re.compile(r"-[0-9]+")
 _ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
@@ -311,6 +313,28 @@ class _Checker:
             return None
         return handle
 
+    def to_koordinat(self, text: str, spec: Field, path: Path_) -> Location | None:
+        match = _COORDINATES.match(text)
+        if not match:
+            self.error(path, f"tulis lintang, bujur dalam derajat desimal (ditemukan '{text}'; misalnya {spec.example.strip(chr(34))})")
+            return None
+        lat, lon = float(match.group(1)), float(match.group(2))
+        bounds = self.region.bounds
+        if bounds is not None and not bounds.holds(lat, lon) and bounds.holds(lon, lat):
+            self.error(path, f"lintang dan bujur tertukar (ditemukan '{text}'; maksud Anda {Location(lon, lat).text}?)")
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            self.error(path, f"lintang harus -90 sampai 90 dan bujur -180 sampai 180 (ditemukan '{text}')")
+            return None
+        if bounds is not None and not bounds.holds(lat, lon):
+            self.error(
+                path,
+                f"lokasi {Location(lat, lon).text} berada di luar {self.region.nama} (lintang {_degrees(bounds.lat_min)} sampai "
+                f"{_degrees(bounds.lat_max)}, bujur {_degrees(bounds.lon_min)} sampai {_degrees(bounds.lon_max)}); periksa titiknya di peta",
+            )
+            return None
+        return Location(round(lat, 6), round(lon, 6))
+
     def to_nib(self, text: str, spec: Field, path: Path_) -> str | None:
         if _SCIENTIFIC.fullmatch(text.replace(" ", "")):
             # Excel shows a long number as 9,12030E+12 and saves the CSV that way: the digits are gone.
@@ -490,6 +514,10 @@ class _Checker:
             self.error(path, f"berkas foto '{photo}' tidak ada di folder usaha{hint}")
 
 
+def _degrees(value: float) -> str:
+    return f"{value:g}"  # with a decimal point, as the coordinates themselves are written
+
+
 def _or_list(values: tuple[str, ...]) -> str:
     """`a, b atau c`."""
     return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} atau {values[-1]}"
@@ -583,6 +611,7 @@ def _build_entry(raw: RawEntry, data: dict[str, Any], story: str) -> Entry:
         ringkasan=data["ringkasan"],
         desa=data.get("desa") or "",
         alamat=data.get("alamat") or "",
+        lokasi=data.get("lokasi"),
         pemilik=data.get("pemilik") or "",
         berdiri=data.get("berdiri"),
         nib=data.get("nib") or "",

@@ -86,6 +86,16 @@ class ContactLinks:
 
 
 @dataclass(frozen=True)
+class MapLinks:
+    """Where the business is, as links a phone opens in its map app; never an embedded map."""
+
+    app_url: str  # geo: URI: the phone's own map app (Android), at the point or searching the address
+    web_url: str  # openstreetmap.org, for phones without a geo: handler (iPhone) and computers
+    exact: bool  # at the owner's point (`lokasi`), not an address search
+    place: str  # what is searched or shown, e.g. "Kp. Telaga, Wanasari, Kecamatan Cibitung, Kabupaten Bekasi"
+
+
+@dataclass(frozen=True)
 class ShopView:
     platform: str
     label: str  # the platform's name, e.g. "Tokopedia"
@@ -125,6 +135,12 @@ class Business:
     price_max: int | None
     readiness: Readiness  # the unmet requirements of the readiness rule
     completeness: Completeness  # "kelengkapan data": score 0–100 and hints
+    map: MapLinks | None = None  # None only for a business built without the region's names
+
+    @property
+    def reachable(self) -> bool:
+        """Whether a buyer can reach it at all: a contact or a shop (listings mark those that cannot)."""
+        return self.contact.has_any or bool(self.shops)
 
     @property
     def slug(self) -> str:
@@ -151,6 +167,7 @@ class RegionLookup:
     kecamatan: dict[str, Kecamatan]
     cert_kinds: dict[str, CertKind]
     platforms: dict[str, Platform]
+    place: str = ""  # the region as an address ends, e.g. "Kabupaten Bekasi, Jawa Barat"
 
     @classmethod
     def of(cls, region: Region) -> RegionLookup:
@@ -159,6 +176,7 @@ class RegionLookup:
             kecamatan={k.nama: k for k in region.kecamatan},
             cert_kinds={c.key: c for c in region.cert_kinds},
             platforms={p.key: p for p in region.platforms},
+            place=", ".join(part for part in (region.nama, region.provinsi) if part),
         )
 
 

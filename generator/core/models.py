@@ -13,6 +13,7 @@ class Kecamatan:
     nama: str
     slug: str
     varian: tuple[str, ...] = ()
+    tetangga: tuple[str, ...] = ()  # canonical names of the kecamatan that border it (optional region data)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,36 @@ class Platform:
     procurement: bool = False
 
 
+def _degrees(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The region's rough extent in decimal degrees (`batas`), to check a business's location."""
+
+    lat_min: float
+    lat_max: float
+    lon_min: float
+    lon_max: float
+
+    def holds(self, lat: float, lon: float) -> bool:
+        return self.lat_min <= lat <= self.lat_max and self.lon_min <= lon <= self.lon_max
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a business is, in decimal degrees (WGS 84, as phones' map apps give it)."""
+
+    lintang: float  # latitude, negative south of the equator
+    bujur: float  # longitude
+
+    @property
+    def text(self) -> str:
+        """As an owner writes it and map apps copy it: `-6.2871, 107.0873`."""
+        return f"{_degrees(self.lintang)}, {_degrees(self.bujur)}"
+
+
 @dataclass(frozen=True)
 class Region:
     """Everything region-specific, read from the region data file (`wilayah.yml`)."""
@@ -68,6 +99,7 @@ class Region:
     dinas_whatsapp: str = ""  # as written in wilayah.yml; a mobile number
     dinas_email: str = ""
     dinas_google_form: str = ""
+    bounds: Bounds | None = None  # `batas`; without it a location is only checked to be on Earth
 
     def sector(self, key: str) -> Sector:
         return next(s for s in self.sectors if s.key == key)
@@ -142,6 +174,7 @@ class Entry:
     ringkasan: str
     desa: str = ""
     alamat: str = ""
+    lokasi: Location | None = None
     pemilik: str = ""
     berdiri: int | None = None
     nib: str = ""

@@ -8,7 +8,7 @@ from typing import Any
 
 import phonenumbers
 
-from generator.core.models import CertKind, Kecamatan, Platform, Region, Sector
+from generator.core.models import Bounds, CertKind, Kecamatan, Platform, Region, Sector
 from generator.core.problems import Problem
 from generator.core.yamlstrict import YamlDoc, YamlSyntaxError, parse_yaml
 
@@ -81,8 +81,10 @@ def load_region(path: Path) -> tuple[Region | None, list[Problem]]:
         petugas=_staff(reader, data),
         spelling=_spelling(reader, data),
         **_dinas_contact(reader, data),
+        bounds=_bounds(reader, data),
     )
     _check_unique(region, reader)
+    _check_neighbours(region, reader)
     return (None if problems else region), problems
 
 
@@ -144,10 +146,45 @@ def _kecamatan(reader: _Reader, i: int, item: dict[str, Any]) -> Kecamatan:
         nama=nama,
         slug=slugify(nama),
         varian=tuple(reader.texts(item, ("kecamatan", i, "varian"))),
+        tetangga=tuple(reader.texts(item, ("kecamatan", i, "tetangga"))),
     )
 
 
+def _check_neighbours(region: Region, reader: _Reader) -> None:
+    """`tetangga` names other kecamatan of the region, by their name as written in `nama`."""
+    names = {k.nama for k in region.kecamatan}
+    for i, kecamatan in enumerate(region.kecamatan):
+        for name in kecamatan.tetangga:
+            if name == kecamatan.nama or name not in names:
+                reader.problem(("kecamatan", i, "tetangga"), f"'{name}' bukan nama kecamatan lain di berkas ini")
+
+
 _WORD = re.compile(r"^[a-z]+$")
+_DEGREES = re.compile(r"^-?[0-9]{1,3}(?:\.[0-9]+)?$")
+
+
+def _bounds(reader: _Reader, data: dict[str, Any]) -> Bounds | None:
+    """`batas`: the region's rough extent, `lintang: [min, max]` and `bujur: [min, max]`."""
+    value = data.get("batas")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        reader.problem(("batas",), "tulis lintang: [terkecil, terbesar] dan bujur: [terkecil, terbesar] di bawah batas")
+        return None
+    ranges = []
+    for name, limit in (("lintang", 90), ("bujur", 180)):
+        pair = value.get(name)
+        at: tuple[str | int, ...] = ("batas", name)
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) and _DEGREES.match(v.strip()) for v in pair)):
+            reader.problem(at, "tulis dua angka derajat desimal, misalnya [-6.50, -5.90]")
+            return None
+        low, high = (float(v) for v in pair)
+        if not (-limit <= low < high <= limit):
+            reader.problem(at, f"angka pertama harus lebih kecil dari yang kedua, keduanya antara -{limit} dan {limit} (ditemukan [{pair[0]}, {pair[1]}])")
+            return None
+        ranges.append((low, high))
+    (lat_min, lat_max), (lon_min, lon_max) = ranges
+    return Bounds(lat_min, lat_max, lon_min, lon_max)
 
 
 def _spelling(reader: _Reader, data: dict[str, Any]) -> tuple[tuple[str, ...], ...]:

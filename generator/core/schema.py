@@ -124,6 +124,15 @@ ENTRY_FIELDS: tuple[Field, ...] = (
     Field("kecamatan", "choice", "Kecamatan", "Kecamatan tempat usaha berada.", required=True, vocabulary="kecamatan", example="Cibitung"),
     _text("desa", "Desa/kelurahan", example="Nama Desa"),
     _text("alamat", "Alamat", "Alamat usaha (tanpa nomor KTP atau data pribadi lain).", example="Kp. Contoh RT 01/01", visibility=HALAMAN),
+    Field(
+        "lokasi",
+        "koordinat",
+        "Lokasi di peta",
+        "Lintang, bujur dalam derajat desimal, misalnya -6.2871, 107.0873: tekan lama titik usaha di aplikasi peta lalu salin koordinatnya. Boleh dikosongkan.",
+        max_length=60,
+        example='"-6.2871, 107.0873"',
+        visibility=HALAMAN,  # like the address: on the business page (its map link), not in bulk open data
+    ),
     _text("ringkasan", "Ringkasan", f"Satu kalimat tentang usaha, paling banyak {MAX_SUMMARY} karakter.", required=True, max_length=MAX_SUMMARY, example="Batik tulis dan cap khas Bekasi."),
     Field("pemilik", "text", "Nama pemilik", max_length=MAX_NAME, example="Nama Pemilik", sensitive=True, visibility=HALAMAN),
     Field("berdiri", "year", "Tahun berdiri", "Tahun, misalnya 2017.", example="2017"),
@@ -371,7 +380,9 @@ def _field_schema(field: Field, region: Region) -> dict[str, Any]:
             out["format"] = "email"
         if field.type == "github":
             out["pattern"] = "^@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$"
-    if field.max_length and field.type in ("text", "url", "email", "instagram", "github"):
+        if field.type == "koordinat":
+            out["pattern"] = r"^\s*-?[0-9]{1,2}(\.[0-9]+)?\s*[,;\s]\s*-?[0-9]{1,3}(\.[0-9]+)?\s*$"
+    if field.max_length and field.type in ("text", "url", "email", "instagram", "github", "koordinat"):
         out["maxLength"] = field.max_length
     if field.max_items:
         out["maxItems"] = field.max_items

@@ -25,7 +25,7 @@ from typing import Any
 from generator.core import privacy, schema
 from generator.core.business import Business, ProductView
 from generator.core.csvtext import csv_lines
-from generator.core.models import Entry, ProcessedPhoto, Region
+from generator.core.models import Entry, Location, ProcessedPhoto, Region
 
 # Kept importable from here, where callers found them before they moved to privacy.py.
 from generator.core.privacy import is_private as is_private
@@ -74,7 +74,7 @@ class Column:
     """One CSV column: its name, datatype, what it means and the schema field it comes from."""
 
     name: str
-    datatype: str  # CSVW: string, integer, date, boolean, anyURI
+    datatype: str  # CSVW: string, integer, decimal, date, boolean, anyURI
     description: str
     read: Callable[[_Row], Any]
     source: str = ""  # dotted schema path ("kontak.whatsapp"); a private source drops the column
@@ -213,6 +213,8 @@ def _json_value(value: Any, field: Field, photo_url: Callable[[str], str], open_
         return list(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Location):
+        return value.text  # as the entry writes it ("-6.2871, 107.0873"), which its schema describes
     return value
 
 
@@ -285,6 +287,10 @@ def _entry(name: str) -> Callable[[_Row], Any]:
     return lambda row: getattr(row.business.entry, name)
 
 
+def _location(name: str) -> Callable[[_Row], Any]:
+    return lambda row: getattr(row.business.entry.lokasi, name) if row.business.entry.lokasi else ""
+
+
 def business_columns_for(region: Region) -> tuple[Column, ...]:
     """The columns of `data/umkm.csv` (the kabupaten and province come from the region data)."""
     return (
@@ -305,6 +311,8 @@ def business_columns_for(region: Region) -> tuple[Column, ...]:
         Column("provinsi", "string", "Provinsi.", lambda r: region.provinsi),
         Column("desa", "string", schema.describe("desa"), _entry("desa"), "desa"),
         Column("alamat", "string", schema.describe("alamat", "Alamat usaha."), _entry("alamat"), "alamat"),
+        Column("lintang", "decimal", "Lintang lokasi usaha (derajat desimal, WGS 84), bila pemilik mencantumkannya.", _location("lintang"), "lokasi"),
+        Column("bujur", "decimal", "Bujur lokasi usaha (derajat desimal, WGS 84), bila pemilik mencantumkannya.", _location("bujur"), "lokasi"),
         Column("ringkasan", "string", schema.describe("ringkasan", "Satu kalimat tentang usaha."), _entry("ringkasan"), "ringkasan"),
         Column("pemilik", "string", schema.describe("pemilik"), _entry("pemilik"), "pemilik"),
         Column("berdiri", "integer", schema.describe("berdiri", ""), _entry("berdiri"), "berdiri"),

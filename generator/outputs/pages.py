@@ -21,8 +21,10 @@ from markupsafe import Markup
 
 from generator.core import links
 from generator.core.business import Business, CertificateView, ProductView
+from generator.core.formatting import format_rupiah
 from generator.core.models import CertKind, Entry, ImageVariant, ProcessedPhoto, Region
 from generator.core.phoneform import PREFILL_NAME, web_form
+from generator.core.region import slugify
 from generator.outputs.generated import (
     TEMPLATES_DIR,
     Crumb,
@@ -43,10 +45,12 @@ REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation: the ph
 FORM_PAGE_TEMPLATE = "register_page.html"  # loads the form's script, on that page only
 PREFILL_SLUG = "__SLUG__"  # replaced by the script with the business being updated
 PAGE_SIZE = 48
-RECENT_COUNT = 12
+HOME_PRODUCTS = 8  # products in each of the home page's product sections
 
 # `sizes` follow the card grid in umkm.css: 1 column, 2 from 30em, 3 from 60em, 4 from 76.25em.
 CARD_SIZES = "(min-width: 76.25em) 280px, (min-width: 60em) 31vw, (min-width: 30em) 47vw, 100vw"
+# The home page's product grid (umkm.css): 2 columns on a phone, 3 from 45em, 4 from 60em.
+PRODUCT_CARD_SIZES = "(min-width: 76.25em) 260px, (min-width: 60em) 24vw, (min-width: 45em) 32vw, 50vw"
 COVER_SIZES = "(min-width: 76.25em) 680px, (min-width: 60em) 56vw, 100vw"
 GALLERY_SIZES = "(min-width: 60em) 180px, 31vw"
 
@@ -81,6 +85,21 @@ class CardView:
     price_min: int | None
     price_max: int | None
     picture: PictureView | None
+    reachable: bool = True  # a contact or a shop; a card without says so
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """One product as the home page shows it: photo, name, price and whose it is."""
+
+    url: str  # the product on its business page (`#produk-<n>`)
+    nama: str
+    harga: int | None
+    satuan: str
+    business: str
+    kecamatan: str
+    certificates: tuple[CertificateView, ...]  # the business's valid ones, one per kind
+    picture: PictureView | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,7 @@ class ProductBlock:
     product: ProductView
     picture: PictureView | None
     extra_photos: tuple[PictureView, ...]
+    whatsapp_url: str = ""  # "Tanya di WhatsApp" about this product, its name and price in the message
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,7 @@ class _Listing:
     lead: str
     businesses: tuple[Business, ...]
     kind: CertKind | None = None
+    neighbours: tuple[str, ...] = ()  # bases of the listings next to it (a kecamatan's `tetangga`)
 
 
 @dataclass(frozen=True)
@@ -196,7 +217,7 @@ def render_pages(
     for section, items in listings.items():
         pages.append(_render_index(site, section, items))
         for listing in items:
-            pages += _render_listing(site, listing, done)
+            pages += _render_listing(site, listing, done, items)
     return sorted(pages, key=lambda p: p.src_uri)
 
 
@@ -220,6 +241,22 @@ def make_site(
 def render_business(site: Site, business: Business) -> RenderedBusiness:
     """A business's own page and its card (as listing pages show it), rendered once per content."""
     return RenderedBusiness(_render_business(site, business), _render_card(site, business))
+
+
+# The message a "Tanya di WhatsApp" button of a product starts, so the seller knows what is asked.
+PRODUCT_MESSAGE = "Halo {usaha}, saya melihat {produk}{harga} di {katalog}. Apakah masih tersedia? Terima kasih."
+
+
+def product_whatsapp_url(business: Business, product: ProductView, catalog_name: str) -> str:
+    """A WhatsApp link about one product, its name and price in the prefilled message ("" without WhatsApp)."""
+    whatsapp = business.contact.whatsapp
+    if whatsapp is None:
+        return ""
+    price = ""
+    if product.harga is not None:
+        price = f" ({format_rupiah(product.harga)}" + (f" / {product.satuan})" if product.satuan else ")")
+    message = PRODUCT_MESSAGE.format(usaha=business.nama, produk=product.nama, harga=price, katalog=catalog_name)
+    return links.whatsapp_url(whatsapp.digits, message)
 
 
 def render_register_page(
@@ -266,9 +303,18 @@ def page_window(number: int, count: int, *, radius: int = 2) -> list[int | None]
 def _render_home(site: Site, businesses: Sequence[Business], listings: dict[str, list[_Listing]]) -> GeneratedPage:
     src = "index.md"
     link = _linker(site, src)
-    pictures = _Pictures(site, link)
-    recent = sorted(businesses, key=_recent_key)[:RECENT_COUNT]
+    pictures = _Pictures(site, link)  # in page order: the first product photo is the one loaded eagerly
+    by_recency = sorted(businesses, key=_recent_key)
+    # Products first, as a buyer's first screen on a phone shows them: one product a business,
+    # with a photo where there is one, the most recently updated businesses first; then products
+    # of businesses with a valid certificate that the first section did not show.
+    newest = _home_products(by_recency, HOME_PRODUCTS)
+    certified = _home_products(
+        [b for b in by_recency if b.valid_cert_kinds], HOME_PRODUCTS, skip={(b.slug, p.anchor) for b, p in newest}
+    )
     html = site.env.get_template("home.html").render(
+        newest=[_product_card(b, p, link, pictures) for b, p in newest],
+        certified=[_product_card(b, p, link, pictures) for b, p in certified],
         site_name=site.site_name,
         region=site.region,
         business_count=len(businesses),
@@ -279,7 +325,7 @@ def _render_home(site: Site, businesses: Sequence[Business], listings: dict[str,
             section: [BrowseLink(x.heading, link(listing_uri(x.base, 1)), len(x.businesses)) for x in items]
             for section, items in listings.items()
         },
-        recent=[_card(b, link, pictures) for b in recent],
+        certified_url=link("sertifikasi/index.md"),
         today=site.today,
     )
     return GeneratedPage(
@@ -289,6 +335,37 @@ def _render_home(site: Site, businesses: Sequence[Business], listings: dict[str,
             f"Katalog usaha mikro dan kecil (UMKM) {site.region.nama}: produk, harga, sertifikasi dan kontak langsung pelaku usaha."
         ),
         html=html,
+    )
+
+
+def _home_products(
+    businesses: Sequence[Business], count: int, *, skip: set[tuple[str, str]] | None = None
+) -> list[tuple[Business, ProductView]]:
+    """Up to `count` products, one a business in the given order; those with a photo first."""
+    chosen: list[tuple[Business, ProductView]] = []
+    for needs_photo in (True, False):
+        for b in businesses:
+            if len(chosen) >= count:
+                return chosen
+            if any(owner is b for owner, _ in chosen):
+                continue
+            product = next((p for p in b.products if (p.foto or not needs_photo) and (b.slug, p.anchor) not in (skip or set())), None)
+            if product is not None:
+                chosen.append((b, product))
+    return chosen
+
+
+def _product_card(business: Business, product: ProductView, link: Callable[[str], str], pictures: _Pictures) -> ProductCard:
+    entry = business.entry
+    return ProductCard(
+        url=link(f"{business_uri(entry.slug)}#{product.anchor}"),
+        nama=product.nama,
+        harga=product.harga,
+        satuan=product.satuan,
+        business=entry.nama,
+        kecamatan=business.kecamatan.nama,
+        certificates=_one_per_kind(business.valid_certificates),
+        picture=pictures.make(entry, product.foto[0], alt=product.nama, sizes=PRODUCT_CARD_SIZES, thumb=True) if product.foto else None,
     )
 
 
@@ -304,6 +381,7 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
             product=p,
             picture=pictures.make(entry, p.foto[0], alt=p.nama, sizes=CARD_SIZES) if p.foto else None,
             extra_photos=pictures.make_all(entry, p.foto[1:], alt=p.nama, sizes=GALLERY_SIZES, thumb=True),
+            whatsapp_url=product_whatsapp_url(business, p, site.site_name),
         )
         for p in business.products
     ]
@@ -361,8 +439,13 @@ def _print_links(site: Site, slug: str, link: Callable[[str], str]) -> PrintLink
     return PrintLinks(link(qr_uri(slug)), f"qr-{slug}.svg", link(sticker), link(flyer))
 
 
-def _render_listing(site: Site, listing: _Listing, rendered: Mapping[str, RenderedBusiness]) -> list[GeneratedPage]:
+def _render_listing(
+    site: Site, listing: _Listing, rendered: Mapping[str, RenderedBusiness], siblings: Sequence[_Listing] = ()
+) -> list[GeneratedPage]:
     count = paginate(len(listing.businesses), site.page_size)
+    # An empty listing leads onward rather than ending the buyer's way: its neighbours first (a
+    # kecamatan's `tetangga`), then the others that have businesses, most first.
+    onward = _onward(listing, siblings) if not listing.businesses else []
     pages = []
     for number in range(1, count + 1):
         src = listing_uri(listing.base, number)
@@ -377,9 +460,22 @@ def _render_listing(site: Site, listing: _Listing, rendered: Mapping[str, Render
             total=len(listing.businesses),
             pagination=pagination,
             crumbs=[Crumb("Beranda", link("index.md")), Crumb(listing.section_label, link(f"{listing.section}/index.md"))],
+            onward=[
+                BrowseLink(x.heading, link(listing_uri(x.base, 1)), len(x.businesses), "berbatasan" if x.base in listing.neighbours else "")
+                for x in onward
+            ],
+            search_url=link("cari/index.md"),
+            register_url=link(REGISTER_URI),
         )
         pages.append(GeneratedPage(src_uri=src, title=f"{listing.title}{suffix}", description=listing.lead, html=html))
     return pages
+
+
+def _onward(listing: _Listing, siblings: Sequence[_Listing], limit: int = 8) -> list[_Listing]:
+    others = [x for x in siblings if x.base != listing.base and x.businesses]
+    near = [x for x in others if x.base in listing.neighbours]
+    rest = sorted((x for x in others if x.base not in listing.neighbours), key=lambda x: (-len(x.businesses), x.heading.casefold()))
+    return (near + rest)[: max(limit, len(near))]
 
 
 def _listing_cards(site: Site, src: str, chunk: Sequence[Business], rendered: Mapping[str, RenderedBusiness]) -> list[Markup]:
@@ -480,6 +576,7 @@ def _listings(region: Region, businesses: Sequence[Business]) -> dict[str, list[
             heading=k.nama,
             lead=f"Usaha di Kecamatan {k.nama}, {place}.",
             businesses=tuple(by_kecamatan.get(k.slug, ())),
+            neighbours=tuple(f"kecamatan/{slugify(name)}" for name in k.tetangga),
         )
         for k in sorted(region.kecamatan, key=lambda k: (k.nama.casefold(), k.slug))
     ]
@@ -512,6 +609,7 @@ def _card(business: Business, link: Callable[[str], str], pictures: _Pictures) -
         price_min=business.price_min,
         price_max=business.price_max,
         picture=_card_picture(entry, business, pictures),
+        reachable=business.reachable,
     )
 
 

@@ -210,6 +210,7 @@ def search_record(business: Business, photos: dict[Path, ProcessedPhoto], spelli
         "sertifikat": " · ".join(cert_badges),
         "pengadaan": "ya" if business.siap_pengadaan else "",
         "diperbarui": format_tanggal(entry.diperbarui) if entry.diperbarui else "",
+        "kontak": "" if business.reachable else "Belum ada kontak",
         "verifikasi": format_tanggal(entry.diverifikasi) if entry.diverifikasi else "",
         # Per product: a result shows every product that matched, with its name, price and photo,
         # and orders by the price it shows (theme/assets/cari.js).

@@ -164,6 +164,10 @@ def local_business(business: Business, region: Region, *, url: str, image: str =
     address.update(addressLocality=business.kecamatan.nama, addressRegion=region.provinsi, addressCountry=region.negara)
     data["address"] = address
     data["containedInPlace"] = {"@type": "AdministrativeArea", "name": region.nama}
+    if entry.lokasi is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": entry.lokasi.lintang, "longitude": entry.lokasi.bujur}
+    if business.map is not None:
+        data["hasMap"] = business.map.web_url
     phone = business.contact.telepon or business.contact.whatsapp
     if phone:
         data["telephone"] = f"+{phone.digits}"
