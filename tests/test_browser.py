@@ -9,10 +9,12 @@ results come from the catalog through our own stages, not from the index the pag
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import re
 import shutil
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -354,6 +356,21 @@ def test_back_from_a_business_returns_to_the_same_place_in_the_results(page: Any
     assert page.locator(".umkm-result").count() == len(records)
 
 
+def test_results_arriving_do_not_shift_the_page(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    page.add_init_script(
+        """window.umkmShift = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.umkmShift += entry.value;
+        }).observe({ type: "layout-shift", buffered: true });"""
+    )
+    for query in ("?q=keripik", "?q=batik&urut=harga-naik", ""):
+        open_search(page, base, query)
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => window.umkmShift") < 0.05, query  # Lighthouse's "good" is under 0.1
+        assert page.locator(".umkm-cari__browse").is_visible()  # the browse links, once the results are placed
+
+
 def test_while_the_search_engine_loads_the_page_says_so(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
     base, _ = sample
     context = browser.new_context(viewport=MOBILE, locale="id-ID")
@@ -439,6 +456,31 @@ def test_the_home_page_shows_products_with_photo_and_price_in_the_first_screen(p
             in_view += 1
     assert in_view >= 2
     assert page.locator(".umkm-pcard__link").first.get_attribute("href").startswith("usaha/")
+
+
+def first_view_bytes(browser: Any, base: str, path: str) -> tuple[int, list[str]]:
+    """What a phone downloads to show a page (as Lighthouse's mobile preset: 412×823 at 1.75x),
+    text gzip-compressed as a static host sends it; photos lazily loaded below the fold that the
+    browser fetches early count too."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75, locale="id-ID")
+    page = context.new_page()
+    urls: list[str] = []
+    page.on("requestfinished", lambda request: urls.append(request.url))
+    page.goto(base + path, wait_until="networkidle")
+    context.close()
+    total = 0
+    for url in urls:
+        with urllib.request.urlopen(url) as response:  # our own test server, on 127.0.0.1
+            data, kind = response.read(), response.headers.get_content_type()
+        text = kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml", "application/manifest+json")
+        total += len(gzip.compress(data, compresslevel=6)) if text else len(data)
+    return total, urls
+
+
+def test_a_business_page_first_view_is_at_most_150_kb(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    sizes = {r.url: first_view_bytes(browser, base, r.url)[0] for r in records}
+    assert max(sizes.values()) <= 150 * 1024, sorted(sizes.items(), key=lambda item: -item[1])[:3]
 
 
 def no_sideways_scroll(page: Any) -> list[int]:

@@ -296,7 +296,11 @@ def test_picture_markup(tmp_path: Path) -> None:
     parsed = Parsed(render(full_entry(tmp_path))["usaha/telaga-batik.md"].html)
     images = parsed.find("img")
     assert len(images) == 4  # cover, first product (the second's photo is missing), gallery of both business photos
-    assert parsed.find("source") == []  # WebP only: no JPEG alternative of every width
+    # WebP only: no JPEG alternative of every width. The cover alone has a phone source: its 4:3
+    # thumbnails, shown as a short band (the first view of a business page stays small).
+    [phone] = parsed.find("source")
+    assert phone["media"] == "(max-width: 59.99em)" and phone["sizes"] == "100vw"
+    assert phone["srcset"] == "../../foto/telaga-batik/galeri-thumb-320w.webp 320w, ../../foto/telaga-batik/galeri-thumb-640w.webp 640w"
     for img in images:
         assert img["width"] and img["height"] and img["srcset"] and img["sizes"]
         assert img["decoding"] == "async"
@@ -420,10 +424,12 @@ def test_home_page_shows_products_first(tmp_path: Path) -> None:
     assert "15" in stats and "usaha bersertifikat" in stats
     # Before any list of businesses: product cards with photo, name and price, linking to the product.
     assert home.html.index("umkm-pcard") < home.html.index("jelajah-sektor")
-    newest = parsed.with_class("a", "umkm-pcard__link")[:8]
+    newest = parsed.with_class("a", "umkm-pcard__link")[:6]
     assert newest[0]["href"] == "usaha/usaha-003/#produk-1"  # the most recently updated business first
     assert "usaha/usaha-005/#produk-1" not in [a["href"] for a in newest]  # products with a photo first
-    assert len({a["href"].split("#")[0] for a in newest}) == 8  # one product a business
+    certified = [a["href"] for a in parsed.with_class("a", "umkm-pcard__link")[6:]]
+    assert certified == ["usaha/telaga-batik/#produk-2"]  # a certified business's product not shown above
+    assert len({a["href"].split("#")[0] for a in newest}) == 6  # one product a business
     images = parsed.find("img")
     assert "loading" not in images[0] and all(img.get("loading") == "lazy" for img in images[1:])  # the first photo is the LCP
     assert "Rp18.000" in home.html

@@ -1,4 +1,5 @@
-"""Lighthouse scores of the built sample catalog: home, a business page, a sector page, search.
+"""Lighthouse scores of the built sample catalog: home, a business page, a sector page, search,
+Statistik and Data Terbuka.
 
 A benchmark, not a test. It builds the sample catalog into a temporary folder with `site_url`
 set to where it serves it (http://127.0.0.1:PORT/katalog/, a sub-path like the Dinas' own), serves
@@ -9,7 +10,15 @@ emulation and simulated throttling (slow 4G, 4× CPU slowdown). Then it prints t
     cd benchmarks/lighthouse && npm ci && cd ../..
     python benchmarks/lighthouse/run.py            # CHROME_PATH defaults to /usr/bin/chromium
 
-Targets (issue 6): performance ≥ 90, accessibility ≥ 95, best practices ≥ 95, SEO ≥ 95.
+Targets (issues 6 and 17): performance ≥ 95, accessibility ≥ 95, best practices ≥ 95, SEO ≥ 95,
+LCP ≤ 2.5 s and total blocking time ≤ 150 ms on every page; a business page's first view (what
+Lighthouse downloads at its phone size: lazy photos below the fold are not) ≤ 150 KB.
+
+Each page is measured twice: with Lighthouse's defaults (4x CPU slowdown), and with the CPU
+slowdown calibrated from the host's own benchmark to the phone Lighthouse emulates (PHONE_BENCHMARK
+below). On a shared 2-core machine whose benchmark is already below that phone's, the default adds
+a 4x slowdown to a CPU that is slower than the phone: its blocking times describe a phone several
+times slower than a Moto G Power. Both rows are printed; the README gives both.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 PREFIX = "/katalog/"
+LIGHTHOUSE_VERSION = json.loads((HERE / "package.json").read_text(encoding="utf-8"))["devDependencies"]["lighthouse"]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift", "total-byte-weight")
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".webmanifest", ".txt")
@@ -67,6 +77,8 @@ def main() -> int:
         print(f"Lighthouse belum terpasang: cd {HERE.relative_to(ROOT)} && npm ci", file=sys.stderr)
         return 2
     chrome = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Lighthouse {LIGHTHOUSE_VERSION}, {os.cpu_count()} inti, beban {load} (simulated throttling scales the CPU time it observes)", flush=True)
     with tempfile.TemporaryDirectory(prefix="umkm-lighthouse-") as tmp:
         site = Path(tmp) / "site"
         base = f"http://127.0.0.1:{args.port}{PREFIX}"
@@ -79,6 +91,12 @@ def main() -> int:
                 runs = [run_lighthouse(lighthouse, chrome, base + uri) for _ in range(args.runs)]
                 results[label] = {"url": base + uri, **median(runs)}
                 print_row(label, results[label])
+                # The same page with the CPU slowed down to the phone Lighthouse emulates, from this
+                # host's own benchmark (see calibrated_slowdown), not 4x on top of a busy machine.
+                slowdown = calibrated_slowdown(results[label]["benchmark"])
+                runs = [run_lighthouse(lighthouse, chrome, base + uri, slowdown) for _ in range(args.runs)]
+                results[f"{label}@telepon"] = {"url": base + uri, **median(runs)}
+                print_row(f"  ×{slowdown:g}", results[f"{label}@telepon"])
         finally:
             server.shutdown()
     if args.json:
@@ -107,10 +125,23 @@ def pages_to_measure(site: Path) -> list[tuple[str, str]]:
     pages = [("beranda", ""), ("usaha", f"usaha/{business}/"), ("sektor", sector)]
     if (site / "cari" / "index.html").is_file():
         pages.append(("cari", "cari/?q=batik"))
+    pages += [(label, uri) for label, uri in (("statistik", "statistik/"), ("data", "data/")) if (site / uri / "index.html").is_file()]
     return pages
 
 
-def run_lighthouse(lighthouse: Path, chrome: str, url: str) -> dict[str, float]:
+# Chrome DevTools' CPU calibration scores a Moto G Power (2022), the phone Lighthouse's mobile
+# preset emulates, at 264 on Lighthouse's own benchmark (BenchmarkIndex). Lighthouse's default 4x
+# slowdown assumes a host about four times faster than that; on a slower or busy host it emulates
+# a far slower phone. PageSpeed Insights, on slow servers, uses 1.2x for the same reason.
+PHONE_BENCHMARK = 264
+
+
+def calibrated_slowdown(benchmark: float) -> float:
+    """The CPU slowdown that turns this host, as benchmarked in a run, into the emulated phone."""
+    return max(1.0, round(benchmark / PHONE_BENCHMARK, 1))
+
+
+def run_lighthouse(lighthouse: Path, chrome: str, url: str, slowdown: float | None = None) -> dict[str, float]:
     command = [
         str(lighthouse),
         url,
@@ -119,12 +150,16 @@ def run_lighthouse(lighthouse: Path, chrome: str, url: str) -> dict[str, float]:
         "--output-path=stdout",
         f"--only-categories={','.join(CATEGORIES)}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run",
+        *([f"--throttling.cpuSlowdownMultiplier={slowdown:g}"] if slowdown else []),
     ]
-    result = subprocess.run(command, env={**os.environ, "CHROME_PATH": chrome}, check=True, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, env={**os.environ, "CHROME_PATH": chrome}, check=False, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        raise SystemExit(f"Lighthouse gagal untuk {url}:\n{result.stderr[-2000:]}")
     report = json.loads(result.stdout)
     scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
     metrics = {name: report["audits"][name]["numericValue"] for name in METRICS}
-    return {**scores, **metrics}
+    host = {"benchmark": report["environment"]["benchmarkIndex"], "slowdown": report["configSettings"]["throttling"]["cpuSlowdownMultiplier"]}
+    return {**scores, **metrics, **host}
 
 
 def median(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -137,7 +172,7 @@ def print_row(label: str, r: dict[str, Any]) -> None:
         f"praktik-terbaik {r['best-practices']:3.0f}  SEO {r['seo']:3.0f}   "
         f"FCP {r['first-contentful-paint'] / 1000:.1f} s  LCP {r['largest-contentful-paint'] / 1000:.1f} s  "
         f"TBT {r['total-blocking-time']:.0f} ms  CLS {r['cumulative-layout-shift']:.3f}  "
-        f"{r['total-byte-weight'] / 1024:.0f} KiB",
+        f"{r['total-byte-weight'] / 1024:.0f} KiB  (CPU ×{r['slowdown']:g}, benchmark host {r['benchmark']:.0f})",
         flush=True,
     )
 

@@ -45,13 +45,17 @@ REGISTER_URI = "daftar/index.md"  # "Daftarkan Usaha", in the navigation: the ph
 FORM_PAGE_TEMPLATE = "register_page.html"  # loads the form's script, on that page only
 PREFILL_SLUG = "__SLUG__"  # replaced by the script with the business being updated
 PAGE_SIZE = 48
-HOME_PRODUCTS = 8  # products in each of the home page's product sections
+HOME_PRODUCTS = 6  # products in each of the home page's product sections: three rows of two on a phone
+BUSINESS_TEMPLATE = "business_page.html"  # catalog.html plus the photo lightbox's script
 
 # `sizes` follow the card grid in umkm.css: 1 column, 2 from 30em, 3 from 60em, 4 from 76.25em.
 CARD_SIZES = "(min-width: 76.25em) 280px, (min-width: 60em) 31vw, (min-width: 30em) 47vw, 100vw"
 # The home page's product grid (umkm.css): 2 columns on a phone, 3 from 45em, 4 from 60em.
 PRODUCT_CARD_SIZES = "(min-width: 76.25em) 260px, (min-width: 60em) 24vw, (min-width: 45em) 32vw, 50vw"
 COVER_SIZES = "(min-width: 76.25em) 680px, (min-width: 60em) 56vw, 100vw"
+# A business page's products: a grid like the cards from 30em; on a phone the photo sits beside
+# the text at 38% of the width (umkm.css), so a small thumbnail serves it.
+PRODUCT_SIZES = "(min-width: 76.25em) 280px, (min-width: 60em) 31vw, (min-width: 30em) 47vw, 38vw"
 GALLERY_SIZES = "(min-width: 60em) 180px, 31vw"
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
@@ -71,6 +75,11 @@ class PictureView:
     placeholder: str  # "" or a CSS colour
     full_url: str  # the full photo as JPEG, for the gallery link that works without JavaScript
     full_webp: str  # the largest WebP of the full photo, which the lightbox shows
+    # On a phone (PHONE_MEDIA) the photo is shown cropped, from these 4:3 thumbnails: a business
+    # page's cover is a short band there, and its first view keeps under 150 KB (README).
+    phone_srcset: str = ""
+    phone_width: int = 0
+    phone_height: int = 0
 
 
 @dataclass(frozen=True)
@@ -375,11 +384,11 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
     link = _linker(site, src)
     pictures = _Pictures(site, link)
     # Built in document order, so the first photo on the page is the one loaded eagerly.
-    cover = pictures.make(entry, entry.foto[0], alt=entry.nama, sizes=COVER_SIZES) if entry.foto else None
+    cover = pictures.make(entry, entry.foto[0], alt=entry.nama, sizes=COVER_SIZES, phone_thumb=True) if entry.foto else None
     products = [
         ProductBlock(
             product=p,
-            picture=pictures.make(entry, p.foto[0], alt=p.nama, sizes=CARD_SIZES) if p.foto else None,
+            picture=pictures.make(entry, p.foto[0], alt=p.nama, sizes=PRODUCT_SIZES, thumb=True) if p.foto else None,
             extra_photos=pictures.make_all(entry, p.foto[1:], alt=p.nama, sizes=GALLERY_SIZES, thumb=True),
             whatsapp_url=product_whatsapp_url(business, p, site.site_name),
         )
@@ -416,6 +425,7 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         title=entry.nama,
         description=entry.ringkasan,
         html=html,
+        template=BUSINESS_TEMPLATE,
         image=cover_photo.jpeg.uri if cover_photo else "",
         updated=entry.diperbarui,
     )
@@ -656,7 +666,7 @@ class _Pictures:
         """Whether the next picture made is loaded eagerly (no picture made yet)."""
         return self._eager
 
-    def make(self, entry: Entry, rel: str, *, alt: str, sizes: str, thumb: bool = False) -> PictureView | None:
+    def make(self, entry: Entry, rel: str, *, alt: str, sizes: str, thumb: bool = False, phone_thumb: bool = False) -> PictureView | None:
         photo = self._site.photo(entry, rel)
         if photo is None:
             return None  # the images stage reported why; a page without the photo beats no page
@@ -677,6 +687,9 @@ class _Pictures:
             placeholder=photo.placeholder if _COLOUR.fullmatch(photo.placeholder) else "",
             full_url=self._link(photo.jpeg.uri),
             full_webp=self._link(photo.webp[-1].uri),
+            phone_srcset=self._srcset(photo.thumb_webp) if phone_thumb and photo.thumb_webp else "",
+            phone_width=photo.thumb_webp[-1].width if phone_thumb and photo.thumb_webp else 0,
+            phone_height=photo.thumb_webp[-1].height if phone_thumb and photo.thumb_webp else 0,
         )
 
     def make_all(self, entry: Entry, rels: Iterable[str], *, alt: str, sizes: str, thumb: bool = False) -> tuple[PictureView, ...]:

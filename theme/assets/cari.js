@@ -163,6 +163,7 @@ function start(app) {
     const first = () => {
       app.removeAttribute("aria-busy");
       app.dataset.cari = "hasil";
+      app.dataset.cariSekali = ""; // the first results are placed: the browse links may show (umkm.css)
       performance.mark("cari:hasil");
     };
     if (id !== run) return;
