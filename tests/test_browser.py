@@ -146,9 +146,11 @@ def groups_on_page(page: Any) -> dict[str, list[str]]:
 
 
 def open_filters(page: Any) -> None:
+    """Open the filter panel and wait for its counts (fetched only while it is open)."""
     panel = page.locator("[data-cari-panel]")
     if panel.get_attribute("open") is None:
         panel.locator("summary").click()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-cari-count]')].every((c) => c.textContent !== '')")
 
 
 # --- search ------------------------------------------------------------------------------------
@@ -284,9 +286,9 @@ def test_filters_combine_across_groups_and_add_up_within_one(page: Any, sample: 
     kuliner = matching(records, sektor=["kuliner"])
     fesyen = matching(records, sektor=["fesyen"])
     assert total(page) == len(kuliner)
+    open_filters(page)
     # The other sectors still show what they would add: values of one group are alternatives.
     assert option_count(page, "sektor", "fesyen") == len(fesyen)
-    open_filters(page)
     page.check('input[name="sektor"][value="fesyen"]')
     wait_ready(page)
     assert total(page) == len(kuliner | fesyen)
@@ -313,6 +315,19 @@ def test_a_filter_only_url_opens_filtered(page: Any, sample: tuple[str, list[Sea
     page.check('input[name="pengadaan"][value="ya"]')
     wait_ready(page)
     assert page.url.endswith("?kecamatan=Setu&sertifikasi=pirt&pengadaan=ya")
+
+
+def test_filter_counts_are_fetched_only_while_the_panel_is_open(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    open_search(page, base, "?q=keripik")  # a phone: the panel starts closed
+    page.wait_for_timeout(300)
+    assert not [url for url in fetched if "/pagefind/filter/" in url]
+    assert page.locator("[data-cari-count]").first.text_content() == ""
+    open_filters(page)
+    assert [url for url in fetched if "/pagefind/filter/" in url]
+    assert total(page) == len(page.locator(".umkm-result").all())
 
 
 def test_one_back_leaves_the_search_page_however_it_was_refined(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
@@ -560,6 +575,7 @@ def test_search_and_filters_work_from_the_keyboard(page: Any, sample: tuple[str,
     page.keyboard.press("Tab")  # the filter panel's summary
     assert page.evaluate("() => document.activeElement.textContent.trim().startsWith('Saring')")
     page.keyboard.press("Enter")
+    open_filters(page)  # open now: its counts arrive, and values that would give nothing are hidden
     page.keyboard.press("Tab")
     focused = page.evaluate("() => [document.activeElement.name, document.activeElement.value]")
     page.keyboard.press("Space")

@@ -233,12 +233,38 @@ def _canonicalize_bundle(output: Path) -> None:
             renamed.append([name, new_hash])
         meta[3] = sorted(renamed)
         meta[4] = sorted(meta[4], key=lambda item: item[0])  # sort keys, each with its record order
+        _shorten_fragment_names(output, meta[1])
         body = cbor2.dumps(meta)
         new_hash = f"{language}_{hashlib.sha256(body).hexdigest()[:10]}"
         meta_path.unlink()
         (output / f"pagefind.{new_hash}.pf_meta").write_bytes(_pack(body))
         info["hash"] = new_hash
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _shorten_fragment_names(output: Path, pages: list[list[object]]) -> None:
+    """Rename every record's fragment to the bundle's stamp and the record's number.
+
+    Pagefind names a fragment by a 7-hex hash of it and lists every name in the metadata that a
+    browser downloads before the first result: random hex does not compress, and at 10,000
+    businesses the names were half of that file (48 of 102 KB). Numbered names compress to a
+    fraction. The stamp is a hash of all the old names, so a changed record changes every name
+    and no cache can serve an old fragment under a name it had before."""
+    stamp = hashlib.sha256("".join(str(page[0]) for page in pages).encode()).hexdigest()[:4]
+    folder = output / "fragment"
+    for number, page in enumerate(pages):
+        new = f"{stamp}{_base36(number)}"
+        (folder / f"{page[0]}.pf_fragment").rename(folder / f"{new}.pf_fragment")
+        page[0] = new
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+        if not number:
+            return digits
 
 
 def _unpack(data: bytes) -> bytes:

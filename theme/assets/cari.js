@@ -12,6 +12,9 @@
 // No framework, no inline script (the Content-Security-Policy forbids it), no innerHTML of data.
 
 const PAGE_SIZE = 20;
+// The first results a phone's screen shows: fetched first, the rest of the page after them, so
+// the first result waits for few fragments (each a request on a slow link).
+const FIRST_SIZE = 6;
 const TYPING_DELAY_MS = 120;
 const SORTS = {
   "harga-naik": { harga: "asc" },
@@ -44,7 +47,8 @@ function start(app) {
 
   let run = 0; // the latest search; an older one that finishes late is dropped
   let shown = emptyShown();
-  let counter = null; // a second Pagefind instance for the counts, made on first use
+  let counting = null; // a second Pagefind instance for the counts (a promise), made on first use
+  let countedFor = null; // the state whose counts the panel shows; counts load only while it is open
   let typingTimer = 0;
 
   // The query shows in the box at once; the engine loads meanwhile and the status says so.
@@ -175,7 +179,7 @@ function start(app) {
       announce(state, null);
       document.title = baseTitle;
       first();
-      await updateCounts(pagefind, id, null, state);
+      await updateCounts(pagefind, id, state);
       if (id === run) app.dataset.cari = "siap";
       return;
     }
@@ -190,11 +194,12 @@ function start(app) {
     };
     announce(state, response.results.length);
     document.title = state.q ? `${state.q} – ${baseTitle}` : baseTitle;
-    await showMore(id, true, first);
+    await showMore(id, true, first, FIRST_SIZE);
+    if (id === run && hasMore()) await showMore(id, false, () => {}, PAGE_SIZE - FIRST_SIZE);
     while (restore && id === run && list.children.length < restore.n && hasMore()) await showMore(id);
     if (id !== run) return;
     if (restore) window.scrollTo(0, restore.y);
-    await updateCounts(pagefind, id, term, state);
+    await updateCounts(pagefind, id, state);
     if (id !== run) return;
     if (restore) window.scrollTo(0, restore.y); // the counts may have hidden filter values above the list
     app.dataset.cari = "siap";
@@ -210,7 +215,7 @@ function start(app) {
 
   // Cards appear one by one as their data arrives (all fetched at once), so the first result
   // does not wait for the twentieth. A new search replaces the old cards only when it has one.
-  async function showMore(id, fresh = false, onFirst = () => {}) {
+  async function showMore(id, fresh = false, onFirst = () => {}, size = PAGE_SIZE) {
     let placed = 0;
     const place = (item) => {
       if (fresh && placed === 0) list.replaceChildren(item);
@@ -218,12 +223,12 @@ function start(app) {
       if (placed++ === 0) onFirst();
     };
     if (shown.byPrice) {
-      for (const view of await cheapestShown(id, PAGE_SIZE)) {
+      for (const view of await cheapestShown(id, size)) {
         if (id !== run) return;
         place(resultItem(view));
       }
     } else {
-      const batch = shown.results.slice(shown.next, shown.next + PAGE_SIZE);
+      const batch = shown.results.slice(shown.next, shown.next + size);
       const base = shown.next;
       shown.next += batch.length;
       const pending = batch.map((r) => r.data());
@@ -270,12 +275,21 @@ function start(app) {
 
   // Counts come after the results, from a second Pagefind instance: they need every filter
   // index, and an instance that holds them all counts every value on every search, which would
-  // slow down the results of the next word typed (about 100 ms for 10,000 businesses).
-  async function updateCounts(pagefind, id, term, state) {
-    if (!counter) {
-      counter = pagefind.createInstance(pagefindOptions);
-      await counter.init();
-    }
+  // slow down the results of the next word typed (about 100 ms for 10,000 businesses). They are
+  // fetched only while the filter panel is open (on a phone it starts closed): every filter
+  // index is about 100 KB at 10,000 businesses, for numbers nobody sees with the panel shut.
+  async function updateCounts(pagefind, id, state) {
+    if (!panel.open) return;
+    const key = JSON.stringify([searchWords(state.q), state.filters]);
+    if (countedFor === key) return;
+    const term = searchWords(state.q).join(" ") || null;
+    // One instance, even when the panel opens while a search is counting.
+    counting ||= (async () => {
+      const instance = pagefind.createInstance(pagefindOptions);
+      await instance.init();
+      return instance;
+    })();
+    const counter = await counting;
     const totals = await counter.filters();
     const active = Object.keys(state.filters).length > 0;
     const base = term || active ? (await counter.search(term, { filters: pagefindFilters(state.filters) })).filters : totals;
@@ -286,6 +300,7 @@ function start(app) {
       counts[group] = (source && source[group]) || {};
     }
     if (id !== run) return;
+    countedFor = key;
     // A value that would give no result is hidden (unless chosen), and so is an emptied group.
     for (const box of boxes) {
       const count = counts[box.name][box.value] || 0;
@@ -464,6 +479,11 @@ function start(app) {
     const state = readForm();
     remember(state);
     search(state);
+  });
+  panel.addEventListener("toggle", () => {
+    if (!panel.open) return;
+    const id = run;
+    engine.then((pagefind) => pagefind && updateCounts(pagefind, id, readForm())).catch((error) => console.warn("Pagefind:", error));
   });
   more.addEventListener("click", async () => {
     const first = list.children.length;
