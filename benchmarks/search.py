@@ -10,6 +10,8 @@ the same pages, then reports:
 - the bytes a browser downloads before the first result of a one-word query (a cold visit to
   `cari/?q=WORD`), gzip-compressed as a static host serves them, against what Material's search
   downloads before its first result (its whole index plus its search worker);
+- what follows on a phone (the rest of the first page of results; the filter panel starts closed,
+  so no filter counts), and what opening the filter panel downloads for its counts, per filter;
 - the time from typing a word to results on the page in headless Chromium, after a first query
   (median and slowest of several words; our script waits 120 ms for typing to pause, included).
 Every number is measured in this run; nothing is assumed.
@@ -21,6 +23,7 @@ import argparse
 import functools
 import gzip
 import http.server
+import json
 import os
 import statistics
 import subprocess
@@ -135,7 +138,18 @@ def browser_figures(site: Path) -> dict[str, Any]:
             figures["first_result_gz"] = sum(served_size(site, path) for path in before_first)
             figures["first_result_files"] = len(before_first)
             figures["first_result_breakdown"] = _breakdown(site, before_first)
+            # On a phone the filter panel starts closed and its counts are not fetched: what
+            # opening it downloads is measured separately.
             figures["counts_gz"] = sum(served_size(site, path) for path in with_counts - before_first)
+            figures["counts_breakdown"] = _breakdown(site, with_counts - before_first)
+            # Opened by script: Material's search, switched on beside ours, also reads `?q=` and
+            # lays its result overlay over the page.
+            page.evaluate("() => { document.querySelector('[data-cari-panel]').open = true; }")
+            page.wait_for_function("() => [...document.querySelectorAll('[data-cari-count]')].every((c) => c.textContent !== '')")
+            opened = _search_files([r.url for r in requests]) - with_counts
+            figures["panel_gz"] = sum(served_size(site, path) for path in opened)
+            figures["panel_breakdown"] = _breakdown(site, opened)
+            page.evaluate("() => { document.querySelector('[data-cari-panel]').open = false; }")  # typing below is a phone's
             figures["first_hits"] = page.locator("[data-cari-status]").inner_text()
             # Warm: typing one word after another, as a buyer refines a search.
             latencies = []
@@ -168,6 +182,7 @@ def _search_files(urls: list[str]) -> set[str]:
 
 def _breakdown(site: Path, paths: set[str]) -> dict[str, int]:
     kinds: dict[str, int] = {}
+    filters = _filter_names(site)
     for path in paths:
         name = Path(path).name
         kind = (
@@ -175,7 +190,7 @@ def _breakdown(site: Path, paths: set[str]) -> dict[str, int]:
             if path.startswith("pagefind/fragment/")
             else "index chunks"
             if path.startswith("pagefind/index/")
-            else "filters"
+            else f"filter {filters.get(Path(path).stem, '?')}"
             if path.startswith("pagefind/filter/")
             else "metadata"
             if name.endswith(".pf_meta")
@@ -185,6 +200,20 @@ def _breakdown(site: Path, paths: set[str]) -> dict[str, int]:
         )
         kinds[kind] = kinds.get(kind, 0) + served_size(site, path)
     return dict(sorted(kinds.items(), key=lambda item: -item[1]))
+
+
+def _filter_names(site: Path) -> dict[str, str]:
+    """Each filter file's hash -> the filter it holds, from the bundle's metadata."""
+    import cbor2
+
+    from generator.outputs.pagefind import _unpack
+
+    bundle = site / "pagefind"
+    names: dict[str, str] = {}
+    for info in json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"].values():
+        meta = cbor2.loads(_unpack((bundle / f"pagefind.{info['hash']}.pf_meta").read_bytes()))
+        names.update({file_hash: name for name, file_hash in meta[3]})
+    return names
 
 
 def served_size(site: Path, path: str) -> int:
@@ -217,7 +246,12 @@ def report(r: dict[str, Any]) -> None:
     )
     for kind, size in r["first_result_breakdown"].items():
         print(f"      {kind:<40} {size / kb:8.1f} KB")
-    print(f"    + hitungan saringan (filter counts, after the results) .. {r['counts_gz'] / kb:8.1f} KB")
+    print(f"    + setelah hasil pertama, panel saringan tertutup ......... {r['counts_gz'] / kb:8.1f} KB")
+    for kind, size in r["counts_breakdown"].items():
+        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print(f"    + membuka panel saringan: hitungan (filter counts) ...... {r['panel_gz'] / kb:8.1f} KB")
+    for kind, size in r["panel_breakdown"].items():
+        print(f"      {kind:<40} {size / kb:8.1f} KB")
     print(
         f"    Material search ......................................... {material / kb:8.1f} KB  "
         f"(indeks {r['material_index_gz'] / kb:.1f} KB gzip, {r['material_index_raw'] / kb / kb:.1f} MB mentah; worker {r['material_worker_gz'] / kb:.1f} KB)"
