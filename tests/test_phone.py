@@ -112,7 +112,7 @@ def test_patterns_accept_what_the_validator_accepts_in_every_sample_entry(region
     assert checked > 20
 
 
-@pytest.mark.parametrize(("kind", "good", "bad"), [("nib", "0220 0098 61929", "12"), ("mobile", "+62 812-1934-5521", "021-8995-1234"), ("year", "2017", "17"), ("integer", "385000", "Rp385.000")])
+@pytest.mark.parametrize(("kind", "good", "bad"), [("nib", "0220 0098 61929", "12"), ("mobile", "+62 812-1934-5521", "021-8995-1234"), ("year", "2017", "17"), ("integer", "385000", "Rp385.000"), ("koordinat", "-6.2871, 107.0873", "Cibitung")])
 def test_patterns_tell_good_from_bad(kind: str, good: str, bad: str) -> None:
     pattern = FORMATS[kind].pattern
     assert re.fullmatch(f"(?:{pattern})", good) and not re.fullmatch(f"(?:{pattern})", bad)

@@ -95,6 +95,8 @@ FORMATS: dict[str, Format] = {
         "text", "", r"@?[A-Za-z0-9._]{1,30}|https://(www\.)?instagram\.com/[A-Za-z0-9._]{1,30}/?", "tulis nama akun Instagram tanpa spasi, misalnya telagabatik"
     ),
     "nib": Format("text", "numeric", r"([0-9][ .\-]?){12}[0-9]", "tulis 13 angka (boleh berkelompok), misalnya 9120301745821"),
+    # As a map app copies a point: "-6.2871, 107.0873". The validator checks the region's bounds.
+    "koordinat": Format("text", "", r"\s*-?[0-9]{1,2}(\.[0-9]+)?\s*[,;\s]\s*-?[0-9]{1,3}(\.[0-9]+)?\s*", "tulis lintang, bujur dalam derajat desimal, misalnya -6.2871, 107.0873"),
 }
 
 
