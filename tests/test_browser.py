@@ -900,7 +900,7 @@ def update_message(page: Any, sample: tuple[str, list[SearchRecord]]) -> str:
     assert page.inner_text("[data-judul-formulir]") == "Perbarui data: Keripik Sari Rasa"
     # Its phone number is on its page's contact button only, so the form leaves it empty, and says why.
     assert page.input_value("#f-kontak-whatsapp") == ""
-    assert "Demi privasi, kolom Alamat, Nama pemilik, Nomor WhatsApp" in page.inner_text("[data-petunjuk-perbarui]")
+    assert "Demi privasi, kolom Alamat, Lokasi di peta, Nama pemilik, Nomor WhatsApp" in page.inner_text("[data-petunjuk-perbarui]")
     first = form_item(page, "produk", 1)
     assert first.locator('[data-jalur="nama"]').input_value() == "Keripik Singkong Balado"
     first.locator('[data-jalur="harga"]').fill("20000")
