@@ -1049,3 +1049,26 @@ def test_the_phone_form_works_from_the_keyboard(page: Any, sample: tuple[str, li
     assert page.evaluate("() => document.activeElement.id") == "f-nama"
     assert page.eval_on_selector("#f-nama", "el => el.validationMessage") == "Nama usaha wajib diisi."
     assert page.is_hidden("[data-hasil]")
+
+
+def test_salin_copies_the_whole_message_for_a_chat_or_an_email(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    """Without WhatsApp on the phone, the owner copies the message (or sends it by email): the same text as the link's."""
+    from urllib.parse import parse_qs, urlsplit
+
+    base, _ = sample
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+    page.goto(base + "daftar/")
+    page.wait_for_selector("[data-umkm-formulir]:not([hidden])")
+    page.fill("#f-nama", "Dapur Mpok Siti")
+    page.select_option("#f-sektor", "kuliner")
+    page.fill("#f-kecamatan", "Tambun Selatan")
+    page.fill("#f-ringkasan", "Nasi uduk dan kue basah Betawi.")
+    agree(page)
+    text = compose_message(page)
+    page.click("[data-salin]")
+    page.wait_for_function("() => document.querySelector('[data-status]').textContent.startsWith('Pesan disalin.')")
+    assert page.evaluate("() => navigator.clipboard.readText()") == text
+    mail = urlsplit(page.get_attribute("[data-kirim-email]", "href"))
+    assert mail.scheme == "mailto" and mail.path == "katalog.umkm@example.com"
+    assert parse_qs(mail.query)["subject"] == ["Daftar usaha: Dapur Mpok Siti"]
+    assert parse_qs(mail.query)["body"][0].replace("\r\n", "\n") == text
