@@ -24,6 +24,7 @@ on a busy machine: the median of the runs is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import gzip
 import json
@@ -203,7 +204,8 @@ def serve(site: Path, port: int) -> ThreadingHTTPServer:
                     for name, value in headers:
                         self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # Chromium drops requests it no longer needs
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
