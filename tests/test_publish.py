@@ -404,15 +404,16 @@ def test_build_without_site_url_still_publishes(project: Path, make_entry: MakeE
 # --- in a real browser, with the headers applied ----------------------------------------------------
 
 
-def serve_with_headers(site: Path, prefix: str) -> tuple[Any, str]:
-    """Serve `site` at http://127.0.0.1:PORT{prefix} with the rules of its _headers, like a static host."""
+def serve_with_headers(site: Path, prefix: str, *, use_headers: bool = True) -> tuple[Any, str]:
+    """Serve `site` at http://127.0.0.1:PORT{prefix} with the rules of its _headers, like a static host
+    (without them, with `use_headers=False`, like GitHub Pages)."""
     import fnmatch
     import threading
     from functools import partial
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
     rules: list[tuple[str, list[tuple[str, str]]]] = []
-    for line in (site / "_headers").read_text(encoding="utf-8").splitlines():
+    for line in (site / "_headers").read_text(encoding="utf-8").splitlines() if use_headers else []:
         if line and not line.startswith(" "):
             rules.append((line.strip(), []))
         elif line.strip():
@@ -491,3 +492,41 @@ def test_browser_reports_no_policy_violation_and_no_third_party_request(sample_s
     assert hosts == {urlsplit(base).netloc}
     assert failed == []
     assert [m for m in problems if not m.startswith("Failed to load resource")] == []
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (make browser)")
+def test_the_meta_policy_alone_runs_the_site_and_stops_an_injected_script(sample_site: Path, tmp_path: Path) -> None:
+    """GitHub Pages ignores _headers (issue 14): served without them, each page's <meta> policy
+    lets the site run (search and its WebAssembly included) and blocks a script injected into a page."""
+    import shutil
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    site = Path(shutil.copytree(sample_site, tmp_path / "site"))
+    poisoned = site / "usaha" / "griya-batik-lumbung-padi" / "index.html"
+    text = poisoned.read_text(encoding="utf-8")
+    at = text.rindex("</body>")
+    poisoned.write_text(text[:at] + "<script>window.__ran = true</script>" + text[at:], encoding="utf-8")
+    server, base = serve_with_headers(site, "/katalog/", use_headers=False)
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 360, "height": 740})
+            page.add_init_script(
+                "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+                "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+            for uri in ("", "sektor/kuliner/", "data/", "cari/?q=batik", "usaha/griya-batik-lumbung-padi/"):
+                response = page.goto(base + uri, wait_until="load")
+                assert response is not None and response.status == 200, uri
+                assert "content-security-policy" not in {k.lower() for k in response.headers}, uri  # as on GitHub Pages
+                page.wait_for_timeout(1500 if uri.startswith("cari") else 300)
+                assert page.evaluate("document.documentElement.classList.contains('no-js')") is False, uri  # Material's bundle ran
+                violations = page.evaluate("window.__csp")
+                if uri.startswith("usaha/"):
+                    assert page.evaluate("window.__ran === true") is False
+                    assert any(v.startswith("script-src") for v in violations), violations
+                else:
+                    assert violations == [], uri
+            browser.close()
+    finally:
+        server.shutdown()
