@@ -102,64 +102,60 @@ def publish_site(
     (site_dir / ROBOTS_FILE).write_text(robots_txt(site_url), encoding="utf-8")
     (site_dir / MANIFEST_FILE).write_text(web_manifest(site_name, description), encoding="utf-8")
     pages = sorted(site_dir.rglob("*.html"))
-    found = _scan_pages(pages, known_scripts)
-    code = _site_code(site_dir, found)
+    wasm = _has_wasm(site_dir)
+    scripts = tuple(known_scripts) if known_scripts is not None else None
+    # One pass over the pages: each is read, gets its <meta> and is written; what it holds inline
+    # comes back for the header policy, which is the union of all pages.
+    code = _site_code(map_items(lambda path: _publish_page(path, scripts, wasm), pages), wasm)
     headers = site_headers(code, data_license_url=data_license_url)
     (site_dir / HEADERS_FILE).write_text(headers_file(headers), encoding="utf-8")
     (site_dir / NGINX_HEADERS_FILE).write_text(nginx_headers(headers[0][1]), encoding="utf-8")
-    # Each page's <meta> allows that page's own inline code only: a site-wide list would put every
-    # page's hashes (Material's base script differs with the page's depth) in every page, so pages
-    # would grow with the catalog. The header policy above is the union; both apply where both exist.
-    metas = [policy_meta(content_security_policy(_page_code(own, code))) for own in found]
-    map_items(lambda item: _put_meta(*item), list(zip(pages, metas, strict=True)))
 
 
 def scan_site(site_dir: Path, *, known_scripts: Sequence[re.Pattern[str]] | None = None) -> InlineCode:
     """Every known inline script and every style of every page, in one pass over the HTML files
     (spread over worker processes for a large site)."""
-    return _site_code(site_dir, _scan_pages(sorted(site_dir.rglob("*.html")), known_scripts))
-
-
-def _scan_pages(pages: Sequence[Path], known_scripts: Sequence[re.Pattern[str]] | None) -> list[InlineCode]:
     scripts = tuple(known_scripts) if known_scripts is not None else None
-    return map_items(lambda path: _scan_page(path, scripts), list(pages))
+    found = map_items(lambda path: _scan_text(path.read_text(encoding="utf-8", errors="replace"), scripts), sorted(site_dir.rglob("*.html")))
+    return _site_code(found, _has_wasm(site_dir))
 
 
-def _site_code(site_dir: Path, found: Sequence[InlineCode]) -> InlineCode:
-    code = InlineCode()
+def _has_wasm(site_dir: Path) -> bool:
+    """WebAssembly in the site: *.wasm, or Pagefind's compressed wasm.<language>.pagefind."""
+    return any(True for pattern in ("*.wasm", "wasm.*.pagefind") for _ in site_dir.rglob(pattern))
+
+
+def _site_code(found: Iterable[InlineCode], wasm: bool) -> InlineCode:
+    code = InlineCode(wasm=wasm)
     for page in found:
         code.merge(page)
-    # WebAssembly files: *.wasm, or Pagefind's compressed wasm.<language>.pagefind.
-    code.wasm = any(True for pattern in ("*.wasm", "wasm.*.pagefind") for _ in site_dir.rglob(pattern))
     return code
 
 
-def _page_code(own: InlineCode, site: InlineCode) -> InlineCode:
-    """What one page's policy allows: its own inline code, and the site's WebAssembly (search)."""
-    return InlineCode(scripts=own.scripts, styles=own.styles, style_attributes=own.style_attributes, form_origins=own.form_origins, wasm=site.wasm)
-
-
-def _scan_page(path: Path, known_scripts: Sequence[re.Pattern[str]] | None = None) -> InlineCode:
+def _scan_text(text: str, known_scripts: Sequence[re.Pattern[str]] | None) -> InlineCode:
     code = InlineCode()
-    code.add_page(_META_CSP.sub("", path.read_text(encoding="utf-8", errors="replace")), known_scripts)
+    code.add_page(_META_CSP.sub("", text), known_scripts)
     return code
+
+
+def _publish_page(path: Path, known_scripts: Sequence[re.Pattern[str]] | None, wasm: bool) -> InlineCode:
+    """Put the page's own policy first in its <head> (right after its charset, replacing an older
+    one) and return what it holds inline. Its <meta> allows that page's inline code only: one list
+    for the whole site would put every page's hashes (Material's base script differs with the
+    page's depth) in every page, and pages would grow with the catalog."""
+    text = _META_CSP.sub("", path.read_text(encoding="utf-8"), count=1)
+    own = _scan_text(text, known_scripts)
+    at = _CHARSET.search(text) or _HEAD.search(text)
+    if at is not None:  # else not a page (a fragment): nothing runs there that a policy would govern
+        policy = content_security_policy(InlineCode(own.scripts, own.styles, own.style_attributes, own.form_origins, wasm))
+        path.write_text(text[: at.end()] + policy_meta(policy) + text[at.end() :], encoding="utf-8")
+    return own
 
 
 def policy_meta(policy: str) -> str:
     """The policy as a <meta> element: every directive but those a <meta> policy cannot carry."""
     kept = "; ".join(part for part in policy.split("; ") if part.split(" ", 1)[0] not in META_IGNORED)
     return f'<meta http-equiv="Content-Security-Policy" content="{html.escape(kept)}">'
-
-
-def _put_meta(path: Path, meta: str) -> None:
-    """Put the policy first in the page's <head> (right after its charset), replacing an older one."""
-    text = path.read_text(encoding="utf-8")
-    text = _META_CSP.sub("", text, count=1)
-    at = _CHARSET.search(text) or _HEAD.search(text)
-    if at is None:
-        return  # not a page (a fragment): nothing runs there that a policy would govern
-    updated = text[: at.end()] + meta + text[at.end() :]
-    path.write_text(updated, encoding="utf-8")
 
 
 def csp_hash(source: str) -> str:
