@@ -29,7 +29,7 @@ from openpyxl import Workbook
 
 from generator.intake import fetch
 from generator.intake.fetch import Budget, PhotoError, fetch_photo, is_public_address
-from tests.conftest import ROOT, TODAY, MakeEntry, write_image
+from tests.conftest import ROOT, TODAY, MakeEntry, from_issue, recorded, serve_recorded_photos, write_image
 
 PEAK_LIMIT_MB = 300
 
@@ -256,6 +256,24 @@ def test_an_import_has_one_deadline_for_all_its_photos(project: Path, monkeypatc
     monkeypatch.setattr(fetch, "RUN_SECONDS", 0)
     code, _ = _import(project, [["Sambal Bu Ani", "Kuliner", "Cibitung", "Sambal.", "https://foto.example.id/a.jpg", "Ya"]])
     assert code == 1 and "waktu untuk mengunduh foto sudah habis" in capsys.readouterr().out
+
+
+def test_an_issue_has_one_deadline_for_all_its_photos(
+    project: Path, photo_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue form's photos share one run deadline too: spent, nothing is fetched or written."""
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("UMKM_TANGGAL", TODAY.isoformat())
+    host, served = photo_server
+    body = recorded("issue-daftar-usaha.md", host)
+    serve_recorded_photos(body, served)
+    monkeypatch.setattr(fetch, "RUN_SECONDS", 0)
+    assert from_issue(project, body, "--sumber-foto", host) == 1
+    assert "waktu untuk mengunduh foto sudah habis" in capsys.readouterr().out
+    assert not (project / "catalog" / "dapur-mpok-siti").exists()
+    monkeypatch.setattr(fetch, "RUN_SECONDS", 60)  # with time left the same issue is written
+    assert from_issue(project, body, "--sumber-foto", host) == 0, capsys.readouterr().out
+    assert (project / "catalog" / "dapur-mpok-siti" / "index.md").is_file()
 
 
 # --- files built to exhaust memory: clean errors, peak memory measured ------------------------------------
