@@ -131,7 +131,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def photo_server(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     """A local HTTP server standing in for a photo host: (base URL, folder it serves).
 
-    Photos are fetched from public https addresses only (generator/fetch.py); this one origin is
+    Photos are fetched from public https addresses only (generator/intake/fetch.py); this one origin is
     trusted for the test, as a public host would be."""
     from generator.intake import fetch
 

@@ -100,8 +100,6 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def _text(name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "") -> Field:
-    return Field(name, "text", label, help, required=required, max_length=max_length, example=example)
 def _text(
     name: str, label: str, help: str = "", *, required: bool = False, max_length: int = MAX_TEXT, example: str = "", visibility: str = PUBLIK
 ) -> Field:

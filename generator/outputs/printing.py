@@ -4,7 +4,7 @@ per business, and printed catalogs (whole, per sector, per kecamatan).
 Every print output is a standalone HTML document in the built site (`cetak/...`) laid out by the
 print stylesheet `assets/cetak.css` (`@page` size and margins, page-margin boxes for the page
 number and dates, no site header or menu, black on white), so it prints from any browser with
-"Simpan sebagai PDF", and `umkm cetak` (generator/pdf.py) turns the same documents into PDF files.
+"Simpan sebagai PDF", and `umkm cetak` (generator/outputs/pdf.py) turns the same documents into PDF files.
 Documents are written as site files, not MkDocs pages: they carry no theme, no navigation and no
 search, and cost MkDocs nothing per business.
 

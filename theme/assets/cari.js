@@ -1,5 +1,5 @@
 // Katalog UMKM: the "Cari Produk" page. Runs Pagefind (pagefind/pagefind.js, written by the
-// build) over one record per business whose products are sections (generator/search.py).
+// build) over one record per business whose products are sections (generator/outputs/search.py).
 // The state lives in the URL, in the same shape the page's plain GET form would produce:
 //   ?q=keripik&kecamatan=Setu&sertifikasi=halal&urut=harga-naik
 // Every change replaces the current history entry, so one Back leaves the page whatever was
