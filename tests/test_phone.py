@@ -225,6 +225,20 @@ def test_photos_are_taken_by_name_or_in_the_order_listed(in_project: Path, tmp_p
     assert "Foto: pesan menyebut 3 foto, tetapi folder foto berisi 2" in capsys.readouterr().out
 
 
+def test_a_symlink_in_the_photo_folder_is_never_read(in_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A link planted among the saved photos could carry any file of the clerk's machine into a
+    public entry: links are not photos, so the count no longer matches and nothing is written."""
+    photos = [{"ke": ["foto"], "nama": ["sampul.jpg"]}, {"ke": ["produk", ["nama", "Nasi Uduk"], "foto"], "nama": ["uduk.jpg", "uduk2.jpg"]}]
+    chat = tmp_path / "chat"
+    write_image(chat / "IMG-20261128-WA0001.jpg", (800, 600), (200, 0, 0))
+    write_image(chat / "IMG-20261128-WA0002.jpg", (800, 600), (0, 200, 0))
+    write_image(tmp_path / "pribadi" / "ktp.jpg", (800, 600), (0, 0, 200))
+    (chat / "IMG-20261128-WA0003.jpg").symlink_to(tmp_path / "pribadi" / "ktp.jpg")
+    assert from_pesan(in_project, pesan(NEW_BUSINESS, photos=photos), "--foto", str(chat)) == 1
+    assert "Foto: pesan menyebut 3 foto, tetapi folder foto berisi 2" in capsys.readouterr().out
+    assert not (in_project / "catalog" / "dapur-mpok-siti").exists()
+
+
 def test_dari_pesan_reads_stdin_and_keeps_its_first_spelling(in_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 

@@ -108,8 +108,13 @@ def _typed(value: str | tuple[str, ...] | None, spec: WebInput | None, region: R
 
 
 def photo_files(folder: Path) -> list[Path]:
-    """The photos in a folder the clerk saved from the chat, in name order (WhatsApp numbers them as received)."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith("."))
+    """The photos in a folder the clerk saved from the chat, in name order (WhatsApp numbers them as received).
+
+    A symlink is never a photo: one planted among them could carry any file of the clerk's machine
+    into a public entry."""
+    return sorted(
+        p for p in folder.iterdir() if not p.is_symlink() and p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def assign_photos(message: FormMessage, files: Sequence[Path]) -> tuple[list[tuple[tuple[Step, ...], list[Path]]], list[str]]:
