@@ -892,15 +892,41 @@ def from_business_page(page: Any, sample: tuple[str, list[SearchRecord]], button
     page.wait_for_url(f"**/daftar/?{mode}=keripik-sari-rasa")
 
 
-@pytest.fixture
-def update_message(page: Any, sample: tuple[str, list[SearchRecord]]) -> str:
-    """"Perbarui data" from Keripik Sari Rasa's page: its published data prefilled, one price and one product changed."""
+# Keripik Sari Rasa's page-only fields as its page shows them (catalog/keripik-sari-rasa/index.md),
+# by the id of the form's input, as an owner writes them.
+SHOWN_ON_PAGE = {
+    "#f-kontak-whatsapp": "081219345521",  # wa.me/6281219345521, "0812-1934-5521" in the entry
+    "#f-kontak-telepon": "02188321457",  # tel:+622188321457
+    "#f-kontak-email": "keripiksarirasa@example.id",
+    "#f-alamat": "Kp. Pulo Sirih RT 03/RW 07",
+    "#f-pemilik": "Ibu Rohimah",
+    "#f-lokasi": "-6.2712, 107.0851",
+}
+
+
+def open_update(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    """"Perbarui data" from Keripik Sari Rasa's page: the form prefilled with everything the page publishes.
+
+    The public fields come from usaha/keripik-sari-rasa/formulir.json; the page-only ones (phone
+    numbers, email, owner, address, map point), which no data file holds, from the business page."""
+    loaded: list[str] = []  # pages and fetched files: what a scraper of the form would get
+    page.on("request", lambda request: request.resource_type in ("document", "fetch", "xhr") and loaded.append(request.url))
     from_business_page(page, sample, "Perbarui data", "perbarui")
     page.wait_for_function("() => document.querySelector('#f-nama').value === 'Keripik Sari Rasa'")
     assert page.inner_text("[data-judul-formulir]") == "Perbarui data: Keripik Sari Rasa"
-    # Its phone number is on its page's contact button only, so the form leaves it empty, and says why.
-    assert page.input_value("#f-kontak-whatsapp") == ""
-    assert "Demi privasi, kolom Alamat, Lokasi di peta, Nama pemilik, Nomor WhatsApp" in page.inner_text("[data-petunjuk-perbarui]")
+    assert {selector: page.input_value(selector) for selector in SHOWN_ON_PAGE} == SHOWN_ON_PAGE
+    assert "tidak dapat dimuat" not in page.inner_text("[data-status]")
+    # Only that business's data: its formulir.json and its page, nothing of any other business.
+    base, _ = sample
+    assert {url.removeprefix(base) for url in loaded if url.startswith(base + "usaha/")} == {
+        "usaha/keripik-sari-rasa/", "usaha/keripik-sari-rasa/formulir.json",
+    }  # fmt: skip
+
+
+@pytest.fixture
+def update_message(page: Any, sample: tuple[str, list[SearchRecord]]) -> str:
+    """"Perbarui data" from Keripik Sari Rasa's page: its published data prefilled, one price and one product changed."""
+    open_update(page, sample)
     first = form_item(page, "produk", 1)
     assert first.locator('[data-jalur="nama"]').input_value() == "Keripik Singkong Balado"
     first.locator('[data-jalur="harga"]').fill("20000")
@@ -925,6 +951,32 @@ def test_an_update_from_the_number_on_file_is_written(update_message: str, tmp_p
     assert (after.nama, after.kontak, after.toko_online, after.sertifikasi, after.cerita, after.produk[1:-1]) == (
         before.nama, before.kontak, before.toko_online, before.sertifikasi, before.cerita, before.produk[1:],
     )  # fmt: skip
+
+
+def test_an_owner_clears_a_page_only_field_and_only_that_field_is_removed(
+    page: Any, sample: tuple[str, list[SearchRecord]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The phone number prefilled from the business page, cleared by its owner: the message says it is
+    removed like any other field, and the entry written back lacks it and is otherwise identical."""
+    import dataclasses
+
+    from generator.intake.message import read_message
+    from tests.conftest import whatsapp
+
+    open_update(page, sample)
+    page.fill("#f-kontak-telepon", "")
+    agree(page)
+    text = compose_message(page)
+    assert "Yang diubah:\n• Nomor telepon: (dihapus)\n\n" in text
+    assert read_message(text).changes == ((("kontak", "telepon"), None),)
+    monkeypatch.chdir(tmp_path)
+    project = phone_project(tmp_path, ("keripik-sari-rasa",))
+    before = validated(project, "keripik-sari-rasa")
+    assert before.kontak.telepon == "622188321457"
+    assert run_from_pesan(project, whatsapp(text), "--dari", "+62 812-1934-5521") == 0
+    after = validated(project, "keripik-sari-rasa")
+    assert after == dataclasses.replace(before, kontak=dataclasses.replace(before.kontak, telepon=""), diperbarui=after.diperbarui)
+    assert after.diperbarui == TODAY
 
 
 def test_an_update_from_another_number_needs_verification(

@@ -19,6 +19,13 @@ from generator.intake.message import encode_block
 from tests.conftest import ROOT, MakeEntry, write_image
 
 WHATSAPP_ON_FILE = "0812-1934-5521"
+# Every page-only field (schema visibility "halaman"): shown on the business page, in no data file.
+PAGE_ONLY: dict[str, Any] = {
+    "kontak": {"whatsapp": WHATSAPP_ON_FILE, "telepon": "021-8995-1234", "email": "sari.rasa@example.id"},
+    "alamat": "Kp. Pulo Sirih RT 03/RW 07",
+    "pemilik": "Ibu Rohimah",
+    "lokasi": "-6.2712, 107.0851",
+}
 
 
 @pytest.fixture
@@ -254,7 +261,7 @@ def test_the_form_adds_at_most_30_kb_gzipped_to_its_page(region: Region) -> None
     from generator.outputs.pages import TEMPLATES_DIR, make_environment
 
     form = web_form(region, site_name="Katalog UMKM Kabupaten Bekasi")
-    markup = str(make_environment(TEMPLATES_DIR).get_template("phone_form.html").module.phone_form(form, "../usaha/__SLUG__/formulir.json"))  # type: ignore[attr-defined]
+    markup = str(make_environment(TEMPLATES_DIR).get_template("phone_form.html").module.phone_form(form, "../usaha/__SLUG__/formulir.json", "../usaha/__SLUG__/"))  # type: ignore[attr-defined]
     assert markup.count("data-jalur=") > 30
     script = (ROOT / "theme" / "assets" / "formulir.js").read_text(encoding="utf-8")
     css = (ROOT / "theme" / "assets" / "umkm.css").read_text(encoding="utf-8")
@@ -271,7 +278,7 @@ def test_each_published_business_gets_its_prefill_and_nothing_unpublished(projec
     make_entry(
         "keripik-sari-rasa",
         {
-            "kontak": {"whatsapp": WHATSAPP_ON_FILE, "telepon": "021-8995-1234"},
+            **PAGE_ONLY,
             "pengelola": ["pemilik-keripik"],
             "produk": [{"nama": "Keripik Balado", "harga": "18000", "foto": ["foto/balado.jpg"]}],
             "foto": ["foto/sampul.jpg"],
@@ -291,12 +298,50 @@ def test_each_published_business_gets_its_prefill_and_nothing_unpublished(projec
         "produk": [{"nama": "Keripik Balado", "harga": "18000"}],
         "cerita": "Cerita usaha.",
     }
-    # Phone numbers only where contact buttons need them: the page, never a data file anyone can fetch for every business.
+    # Phone numbers only where contact buttons need them: the page, never a data file anyone can fetch
+    # for every business. Nor the email, owner, address or map point (the form reads them from the page).
     text = (project / "site" / "usaha" / "keripik-sari-rasa" / "formulir.json").read_text(encoding="utf-8")
-    assert not any(digits in text for digits in ("19345521", "89951234"))
+    assert not any(value in text for value in ("19345521", "8995", "sari.rasa@", "Rohimah", "Pulo Sirih", "6.2712", "107.08"))
     page = (project / "site" / "usaha" / "keripik-sari-rasa" / "index.html").read_text(encoding="utf-8")
     assert "wa.me/6281219345521" in page
     assert not (project / "site" / "usaha" / "sudah-turun").exists()  # a listing taken down publishes nothing
+
+
+def test_the_business_page_marks_every_page_only_field_where_the_form_reads_it(project: Path, make_entry: MakeEntry, region: Region) -> None:
+    """"Perbarui data" fills the fields no data file holds from the business page: the form names them
+    (the schema's page-only fields), the page marks the element showing each one (`data-formulir`),
+    once, on what it shows anyway: no second copy of a number. A map point the page does not show
+    (only an address search) is not marked, so the form leaves it empty."""
+    from tests.conftest import PageParts, build
+
+    page_only = web_form(region, site_name="").from_page
+    assert set(page_only) == {"alamat", "lokasi", "pemilik", "kontak.whatsapp", "kontak.telepon", "kontak.email"}
+    make_entry("keripik-sari-rasa", PAGE_ONLY)
+    make_entry("tanpa-titik", {"nama": "Tanpa Titik", "alamat": "Jl. Raya Cibitung No. 5"})
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+
+    def marks(slug: str) -> dict[str, dict[str, str]]:
+        parts = PageParts()
+        parts.feed((project / "site" / "usaha" / slug / "index.html").read_text(encoding="utf-8"))
+        found = [(attrs["data-formulir"], attrs) for _, attrs in parts.tags if "data-formulir" in attrs]
+        assert len(found) == len(dict(found)), found  # each field marked once
+        return dict(found)
+
+    full = marks("keripik-sari-rasa")
+    assert set(full) == set(page_only)
+    assert full["kontak.whatsapp"]["href"].startswith("https://wa.me/6281219345521?text=")
+    assert full["kontak.telepon"]["href"] == "tel:+622189951234"
+    assert full["kontak.email"]["href"] == "mailto:sari.rasa@example.id"
+    assert full["lokasi"]["href"].startswith("geo:-6.2712,107.0851?")
+    page = (project / "site" / "usaha" / "keripik-sari-rasa" / "index.html").read_text(encoding="utf-8")
+    assert '<dd data-formulir="alamat">Kp. Pulo Sirih RT 03/RW 07</dd>' in page
+    assert '<dd data-formulir="pemilik">Ibu Rohimah</dd>' in page
+    assert set(marks("tanpa-titik")) == {"alamat"}  # its map link searches the address: no point to read
+    # The form names the same fields, and where to read them: the business page, not a data file.
+    register = (project / "site" / "daftar" / "index.html").read_text(encoding="utf-8")
+    assert f'data-dari-halaman="{" ".join(page_only)}"' in register
+    assert 'data-halaman-url="../usaha/__SLUG__/"' in register
 
 
 def _documented_runs(document: str) -> list[tuple[list[str], int]]:

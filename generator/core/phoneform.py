@@ -32,7 +32,7 @@ from generator.core.schema import (
     visibility_note,
 )
 
-PREFILL_NAME = "formulir.json"  # usaha/<slug>/formulir.json: what the business page publishes, for "Perbarui data"
+PREFILL_NAME = "formulir.json"  # usaha/<slug>/formulir.json: a business's public fields, for "Perbarui data"
 MAX_REPORT = 1000  # characters of each answer of the report form
 # Characters of the whole wa.me link. A longer message keeps its long texts in the data block
 # only, and past the budget the page offers "Salin" instead (README, "Formulir di ponsel").
@@ -92,7 +92,9 @@ class WebForm:
     google_form: str
     site_name: str
     report: tuple[WebInput, ...] = ()  # "Laporkan kesalahan": the issue form's questions, on the phone
-    unfilled: tuple[str, ...] = ()  # labels of the fields "Perbarui data" leaves empty (privacy.in_prefill)
+    # "Perbarui data": the dotted paths of the page-only fields (privacy.in_prefill), which no data
+    # file holds; the script reads them from the business page itself, where they are shown.
+    from_page: tuple[str, ...] = ()
     budget: int = WHATSAPP_URL_BUDGET
 
 
@@ -122,7 +124,7 @@ def web_form(region: Region, *, site_name: str) -> WebForm:
             WebInput((ident,), label, help_text, "textarea", required=required, maxlength=MAX_REPORT, messages=(("wajib", f"{label} wajib diisi."),))
             for ident, label, help_text, required in REPORT_QUESTIONS
         ),
-        unfilled=tuple(label for path, label in form_paths(parts) if not in_prefill(".".join(path))),
+        from_page=tuple(".".join(path) for path, _ in form_paths(parts) if not in_prefill(".".join(path))),
     )
 
 
@@ -213,8 +215,9 @@ def prefill_data(entry: Entry) -> dict[str, Any]:
     """An entry's public values in the form's shape (text, as the form holds them).
 
     Only the fields the privacy rules allow in a data file (`privacy.in_prefill`): no phone number,
-    email, owner or address, which the business page alone shows. Runs once per business per
-    build, so the walk over the schema is worked out once (`_ENTRY_VALUES`)."""
+    email, owner, address or map point. Those the business page alone shows, and the form reads
+    them from that page (`WebForm.from_page`). Runs once per business per build, so the walk over
+    the schema is worked out once (`_ENTRY_VALUES`)."""
     out: dict[str, Any] = {"slug": entry.slug, **_ENTRY_VALUES(entry)}
     if entry.cerita.strip():
         out[STORY.name] = entry.cerita

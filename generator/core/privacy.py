@@ -255,7 +255,10 @@ def in_prefill(path: str, entry_field: Field | None = None) -> bool:
 
     Anyone can fetch that file for every business, like the open data, so it holds what the open
     data holds without opt-in: public fields only. Page-only fields (phone numbers, email, owner,
-    address) stay on the business page, where their purpose needs them (the contact buttons)."""
+    address, map point) stay on the business page, where their purpose needs them (the contact
+    buttons); the form reads them from that one page in the owner's browser (`theme/assets/formulir.js`),
+    so no bulk, machine-readable file of them exists. The opt-in of `open_data_fields` does not
+    apply here: that is the Dinas publishing them on purpose, as open data."""
     return visibility_of(path, entry_field) == PUBLIK
 
 

@@ -278,6 +278,7 @@ def render_register_page(
         site_name=site_name,
         form=web_form(region, site_name=site_name),
         data_url=link(f"usaha/{PREFILL_SLUG}/{PREFILL_NAME}"),
+        page_url=link(business_uri(PREFILL_SLUG)),
         new_url=links.issue_form_url(repo_url, links.NEW, title="Daftar usaha: "),
         contributing_url=f"{repo_url.rstrip('/')}/blob/HEAD/CONTRIBUTING.md" if repo_url.startswith("https://") else "",
         crumbs=[Crumb("Beranda", link("index.md"))],
@@ -408,7 +409,8 @@ def _render_business(site: Site, business: Business) -> GeneratedPage:
         kecamatan_url=link(listing_uri(f"kecamatan/{business.kecamatan.slug}", 1)),
         badge_certificates=_one_per_kind(business.valid_certificates),
         print_links=_print_links(site, entry.slug, link),
-        # The phone form, prefilled with this business's published data (usaha/<slug>/formulir.json).
+        # The phone form, prefilled with this business's public fields (usaha/<slug>/formulir.json)
+        # and the page-only ones this page shows (marked `data-formulir` in the templates).
         update_url=f"{link(REGISTER_URI)}?perbarui={entry.slug}",
         report_url=f"{link(REGISTER_URI)}?laporkan={entry.slug}",
         crumbs=[

@@ -178,7 +178,7 @@ def content_security_policy(code: InlineCode) -> str:
         ("style-src-attr", ["'unsafe-inline'" if code.style_attributes else "'none'"]),
         ("img-src", ["'self'", "data:"]),  # Material's CSS draws icons as data: SVG
         ("font-src", ["'self'"]),
-        ("connect-src", ["'self'"]),  # search index, Material's instant loading
+        ("connect-src", ["'self'"]),  # search index, Material's instant loading, the phone form's one business (its formulir.json and page)
         ("worker-src", ["'self'"]),
         ("manifest-src", ["'self'"]),
         ("base-uri", ["'self'"]),

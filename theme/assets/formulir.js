@@ -3,8 +3,11 @@
 // (data-jalur), how the browser checks it (required, pattern, maxlength, type) and the schema's
 // Indonesian message for each way it can be wrong (data-pesan-*). This script knows no field by
 // name. It keeps a draft on the phone, opens "Perbarui data" prefilled with the business's
-// published data (usaha/<slug>/formulir.json), and composes one message: readable Indonesian plus
-// the data block `umkm dari-pesan` reads back (format: generator/intake/message.py). No server, no framework.
+// published data, and composes one message: readable Indonesian plus the data block
+// `umkm dari-pesan` reads back (format: generator/intake/message.py). No server, no framework.
+// The published data comes from two places: the public fields from usaha/<slug>/formulir.json, the
+// page-only ones (phone numbers, email, owner, address, map point) from the business page itself,
+// which shows them; no data file anyone could fetch for every business holds them.
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const BLOCK_START = "[MULAI DATA KATALOG UMKM]";
@@ -56,16 +59,21 @@ function start(root) {
 async function prepare(ctx) {
   const { root, form } = ctx;
   const reportForm = root.querySelector("[data-umkm-laporan]");
+  const notes = [];
   if (ctx.mode !== "daftar") {
     const url = form.dataset.dataUrl.replace("__SLUG__", ctx.slug);
+    const fromPage = ctx.mode === "perbarui" ? readPage(ctx) : null; // fetched alongside formulir.json
     const response = await fetch(url, { credentials: "same-origin" });
     if (!response.ok) {
-      say(ctx, `Usaha '${ctx.slug}' tidak ditemukan di katalog. Formulir di bawah mendaftarkan usaha baru.`);
+      notes.push(`Usaha '${ctx.slug}' tidak ditemukan di katalog. Formulir di bawah mendaftarkan usaha baru.`);
       ctx.mode = "daftar";
       ctx.slug = "";
     } else {
       ctx.base = await response.json();
       ctx.name = ctx.base.nama || ctx.slug;
+      const shown = await fromPage;
+      if (shown) shown.forEach(([path, value]) => getPath(ctx.base, path) === undefined && setPath(ctx.base, path, value));
+      else if (shown === null) notes.push(`${pageLabels(ctx)} tidak dapat dimuat dari halaman usaha: isi hanya bila berubah.`);
     }
   }
   const heading = root.querySelector("[data-judul-formulir]");
@@ -83,9 +91,49 @@ async function prepare(ctx) {
   const draft = loadDraft(ctx);
   if (draft) {
     writeState(ctx, draft, false);
-    say(ctx, "Draf yang tersimpan di ponsel ini dipulihkan.");
+    notes.push("Draf yang tersimpan di ponsel ini dipulihkan.");
   }
   refreshChecks(form);
+  if (notes.length) say(ctx, notes.join(" "));
+}
+
+// --- page-only fields, read from the business page -----------------------------------------------
+
+// The page-only fields the form names (data-dari-halaman) as the business page shows them, in the
+// elements its templates mark (data-formulir): [[path, value], ...], or null when the page could
+// not be read. DOMParser runs none of the page's scripts. A field the page does not show stays empty.
+async function readPage(ctx) {
+  const wanted = new Set((ctx.form.dataset.dariHalaman || "").split(" ").filter(Boolean));
+  try {
+    const response = await fetch(ctx.form.dataset.halamanUrl.replace("__SLUG__", ctx.slug), { credentials: "same-origin" });
+    if (!response.ok) return null;
+    // Its style attributes (photo placeholder colours) go first: parsed here they would break this
+    // page's policy (style-src-attr 'none'), which the browser reports as an error, though nothing runs.
+    const html = (await response.text()).replace(/\sstyle="[^"]*"/g, "");
+    const page = new DOMParser().parseFromString(html, "text/html");
+    return [...page.querySelectorAll("[data-formulir]")]
+      .filter((el) => wanted.has(el.dataset.formulir))
+      .map((el) => [el.dataset.formulir.split("."), shownValue(el)])
+      .filter(([, value]) => value);
+  } catch (error) {
+    return null;
+  }
+}
+
+// A value as the owner writes it, from what the page shows: the number of a wa.me or tel: link
+// (0812…, as core/phoneform.py writes numbers), a mailto: address, the point of a geo: link, else the text.
+function shownValue(el) {
+  const href = el.getAttribute("href") || "";
+  let m;
+  if ((m = href.match(/^(?:https:\/\/wa\.me\/|tel:\+)(\d+)/))) return m[1].startsWith("62") ? "0" + m[1].slice(2) : "+" + m[1];
+  if ((m = href.match(/^mailto:([^?]+)/))) return decodeURIComponent(m[1]);
+  if ((m = href.match(/^geo:(-?[\d.]+),(-?[\d.]+)/))) return `${m[1]}, ${m[2]}`;
+  return href ? "" : el.textContent.trim();
+}
+
+function pageLabels(ctx) {
+  const names = (ctx.form.dataset.dariHalaman || "").split(" ").filter(Boolean);
+  return names.map((name) => labelOf(ctx.form.querySelector(`[data-jalur="${name}"]`))).join(", ");
 }
 
 // --- checks: the browser's own, in the schema's words ------------------------------------------
