@@ -1124,3 +1124,40 @@ def test_salin_copies_the_whole_message_for_a_chat_or_an_email(page: Any, sample
     assert mail.scheme == "mailto" and mail.path == "katalog.umkm@example.com"
     assert parse_qs(mail.query)["subject"] == ["Daftar usaha: Dapur Mpok Siti"]
     assert parse_qs(mail.query)["body"][0].replace("\r\n", "\n") == text
+
+
+def test_the_light_dark_switch_follows_the_phone_then_the_buyer(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    """Our switch (assets/palette.js) in place of Material's palette component: the phone's dark
+    setting on a first visit, a tap switches and is remembered on the next page, Enter switches
+    back; and the page's colours are not re-applied when nothing changes (issue 17: blocking time)."""
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, locale="id-ID", color_scheme="dark")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base + "sektor/kuliner/")
+    scheme = "() => document.body.dataset.mdColorScheme"
+    assert page.evaluate(scheme) == "slate"
+    visible = page.locator("[data-umkm-palette] label:not([hidden])")
+    assert visible.count() == 1
+    assert visible.get_attribute("title") == "Mode terang"
+    visible.click()
+    assert page.evaluate(scheme) == "default"
+    assert page.locator("[data-umkm-palette] label:not([hidden])").get_attribute("title") == "Mode gelap"
+
+    # The next page opens light although the phone says dark, and nothing rewrites <body>'s colours.
+    page.add_init_script(
+        "new MutationObserver((changes) => { window.__colourWrites = (window.__colourWrites || 0) + changes.length; })"
+        ".observe(document, {subtree: true, attributes: true, attributeFilter: ['data-md-color-scheme', 'data-md-color-primary', 'data-md-color-switching']});"
+    )
+    page.goto(base + "cari/?q=keripik")
+    wait_ready(page)
+    assert page.evaluate(scheme) == "default"
+    # Material's inline script sets the stored colours once, before the first paint; no second write.
+    assert page.evaluate("() => window.__colourWrites || 0") <= 2
+
+    page.locator("[data-umkm-palette] input:checked").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate(scheme) == "slate"
+    assert errors == []
+    context.close()
