@@ -324,7 +324,7 @@ function start(app) {
     if (!total) {
       status.textContent = `Tidak ada hasil${what}${filtered}. Coba kata lain, hapus saringan, atau telusuri katalog di bawah.`;
     } else {
-      status.textContent = `${total.toLocaleString("id-ID")} usaha${what}${filtered}.`;
+      status.textContent = `${thousands(total)} usaha${what}${filtered}.`;
     }
   }
 
@@ -513,8 +513,15 @@ function el(tag, className, text) {
   return node;
 }
 
+// 1234567 -> "1.234.567", as id-ID writes it; toLocaleString would load the locale's number
+// formats first, a long task on a slow phone for one number.
+function thousands(number) {
+  return String(number).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+}
+
+// Lower case without a locale: Indonesian has no special casing, and loading one costs time.
 function normalise(word) {
-  return word.toLocaleLowerCase("id").replace(/[^\p{L}\p{N}]+/gu, "");
+  return word.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
 }
 
 function words(text) {
