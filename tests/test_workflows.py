@@ -312,7 +312,7 @@ def _user_text_steps() -> list[tuple[str, str]]:
         for step in steps(doc):
             script = str(step.get("run", ""))
             commands = "\n".join(line for line in script.splitlines() if not line.strip().startswith("#"))
-            if re.search(r"umkm (from-issue|build|periksa-pr)\b", commands):
+            if re.search(r"umkm (dari-issue|bangun|periksa-pr)\b", commands):
                 found.append((name, script))
     return found
 
@@ -324,13 +324,13 @@ def test_user_text_printed_in_a_step_cannot_issue_workflow_commands() -> None:
         before, _, after = script.partition('echo "::stop-commands::$token"')
         assert after, f"{name}: keluaran umkm tidak dibungkus ::stop-commands::"
         assert "secrets.token_hex" in before or "openssl rand" in before, f"{name}: token harus acak"
-        assert re.search(r"umkm (from-issue|build|periksa-pr)\b", after) and 'echo "::$token::"' in after.split("umkm", 1)[1]
+        assert re.search(r"umkm (dari-issue|bangun|periksa-pr)\b", after) and 'echo "::$token::"' in after.split("umkm", 1)[1]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash tidak tersedia")
 def test_stop_commands_wrap_the_output_of_a_hostile_issue(tmp_path: Path) -> None:
     """Run the issue workflow's step with a stand-in `umkm` that prints an attacker's lines."""
-    name, script = next((n, s) for n, s in _user_text_steps() if "from-issue" in s)
+    name, script = next((n, s) for n, s in _user_text_steps() if "dari-issue" in s)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "umkm").write_text("#!/bin/sh\necho '::add-mask::rahasia'\necho '::error::palsu'\nexit 1\n", encoding="utf-8")
