@@ -44,7 +44,7 @@ def test_pr_check_fails_only_for_the_entries_it_touches(repo: Path, make_entry: 
     make_entry("baru", {"kontak": {"whatsapp": "021-89951234"}})
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "tambah baru")
-    assert cli.main(["check", "--format", "github", "--berubah-dari", "main"]) == 1
+    assert cli.main(["periksa", "--bentuk", "github", "--berubah-dari", "main"]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert any(
         line.startswith(
@@ -63,7 +63,7 @@ def test_pr_check_passes_when_the_touched_entry_is_good(repo: Path, capsys: pyte
     index = repo / "catalog" / "baik" / "index.md"
     index.write_text(index.read_text().replace("Cerita usaha.", "Cerita usaha yang lebih panjang."))
     git(repo, "commit", "-qam", "ubah baik")
-    assert cli.main(["check", "--format", "github", "--berubah-dari", "main"]) == 0
+    assert cli.main(["periksa", "--bentuk", "github", "--berubah-dari", "main"]) == 0
     assert "::warning file=catalog/lama-rusak/index.md" in capsys.readouterr().out
 
 
@@ -125,7 +125,7 @@ def test_pr_workflow_checks_changed_entries_builds_and_uploads_a_preview() -> No
     assert set(workflow["on"]) == {"pull_request"}
     assert workflow["permissions"] == {"contents": "read"}
     runs = " ".join(s.get("run", "") for s in steps(workflow))
-    assert 'umkm check --format github --berubah-dari "origin/$BASE_REF"' in runs and "umkm build" in runs
+    assert 'umkm periksa --bentuk github --berubah-dari "origin/$BASE_REF"' in runs and "umkm bangun" in runs
     uses = [s["uses"].split("@")[0] for s in steps(workflow) if "uses" in s]
     assert uses == ["actions/checkout", "actions/setup-python", "actions/upload-artifact"]
 

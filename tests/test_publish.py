@@ -376,7 +376,7 @@ def test_deploy_workflow_uses_the_official_actions() -> None:
     assert "hashFiles(" in cache["with"]["key"] and "catalog/**" in cache["with"]["key"]
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
-    assert any("umkm build" in step.get("run", "") for step in steps)
+    assert any("umkm bangun" in step.get("run", "") for step in steps)
 
 
 def test_readme_explains_publishing_in_five_steps_or_fewer() -> None:
