@@ -979,6 +979,39 @@ def test_an_owner_clears_a_page_only_field_and_only_that_field_is_removed(
     assert after.diperbarui == TODAY
 
 
+def test_when_the_business_page_cannot_be_read_nothing_is_removed(browser: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    """The connection drops before the form reads the business page: the page-only fields stay empty,
+    the form says so, and an empty field the owner did not touch removes nothing, then or later, when
+    the draft comes back on a page that could be read."""
+    from generator.intake.message import read_message
+
+    base, _ = sample
+    context = browser.new_context(viewport=MOBILE, locale="id-ID")  # not `page`: the failed fetch is a console error
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    business_page = "**/usaha/keripik-sari-rasa/"
+    page.route(business_page, lambda route: route.abort() if route.request.resource_type == "fetch" else route.continue_())
+    page.goto(base + "daftar/?perbarui=keripik-sari-rasa")
+    page.wait_for_function("() => document.querySelector('[data-status]').textContent.includes('tidak dapat dimuat')")
+    assert page.inner_text("[data-status]") == (
+        "Alamat, Lokasi di peta, Nama pemilik, Nomor WhatsApp, Nomor telepon, Email tidak dapat dimuat dari halaman usaha: isi hanya bila berubah."
+    )
+    assert page.input_value("#f-nama") == "Keripik Sari Rasa"  # the public fields did load
+    assert {selector: page.input_value(selector) for selector in SHOWN_ON_PAGE} == dict.fromkeys(SHOWN_ON_PAGE, "")
+    form_item(page, "produk", 1).locator('[data-jalur="harga"]').fill("20000")
+    agree(page)
+    changes = read_message(compose_message(page)).changes
+    assert [path[0] for path, _ in changes] == ["produk"]
+    # Back online, the tab reopened: the draft returns, and the fields it never saw come from the page.
+    page.unroute(business_page)
+    page.reload()
+    page.wait_for_function("() => document.querySelector('[data-status]').textContent.includes('dipulihkan')")
+    assert {selector: page.input_value(selector) for selector in SHOWN_ON_PAGE} == SHOWN_ON_PAGE
+    assert form_item(page, "produk", 1).locator('[data-jalur="harga"]').input_value() == "20000"
+    assert read_message(compose_message(page)).changes == changes
+    context.close()
+
+
 def test_an_update_from_another_number_needs_verification(
     update_message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

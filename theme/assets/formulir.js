@@ -72,8 +72,9 @@ async function prepare(ctx) {
       ctx.base = await response.json();
       ctx.name = ctx.base.nama || ctx.slug;
       const shown = await fromPage;
-      if (shown) shown.forEach(([path, value]) => getPath(ctx.base, path) === undefined && setPath(ctx.base, path, value));
-      else if (shown === null) notes.push(`${pageLabels(ctx)} tidak dapat dimuat dari halaman usaha: isi hanya bila berubah.`);
+      if (shown === null) notes.push(`${pageLabels(ctx)} tidak dapat dimuat dari halaman usaha: isi hanya bila berubah.`);
+      ctx.shown = (shown || []).filter(([path]) => getPath(ctx.base, path) === undefined);
+      ctx.shown.forEach(([path, value]) => setPath(ctx.base, path, value));
     }
   }
   const heading = root.querySelector("[data-judul-formulir]");
@@ -90,6 +91,7 @@ async function prepare(ctx) {
   }
   const draft = loadDraft(ctx);
   if (draft) {
+    keepShown(ctx, draft);
     writeState(ctx, draft, false);
     notes.push("Draf yang tersimpan di ponsel ini dipulihkan.");
   }
@@ -129,6 +131,14 @@ function shownValue(el) {
   if ((m = href.match(/^mailto:([^?]+)/))) return decodeURIComponent(m[1]);
   if ((m = href.match(/^geo:(-?[\d.]+),(-?[\d.]+)/))) return `${m[1]}, ${m[2]}`;
   return href ? "" : el.textContent.trim();
+}
+
+// A draft saved while the business page could not be read (or before the form read it) never saw
+// its page-only values: there an empty field means "not known", not "remove it", so the page's value
+// fills it. What the owner typed there stays.
+function keepShown(ctx, draft) {
+  const seen = new Set(draft.__halaman || []);
+  for (const [path, value] of ctx.shown || []) if (!seen.has(path.join(".")) && isEmpty(getPath(draft, path))) setPath(draft, path, value);
 }
 
 function pageLabels(ctx) {
@@ -306,6 +316,7 @@ function saveDraft(ctx) {
   try {
     const state = readState(ctx);
     state.__setuju = [...ctx.form.querySelectorAll("[data-setuju]")].filter((box) => box.checked).map((box) => box.dataset.setuju);
+    state.__halaman = (ctx.shown || []).map(([path]) => path.join("."));
     localStorage.setItem(draftKey(ctx), JSON.stringify(state));
   } catch (error) {
     /* storage full or disabled: the form still works, without a draft */
