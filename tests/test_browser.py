@@ -223,6 +223,27 @@ def test_cheapest_first_orders_by_the_price_each_result_shows(page: Any, sample:
     assert total(page) == len(prices)
 
 
+def test_a_shared_link_with_words_filters_and_order_opens_as_it_was(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base, "?q=pesanan")
+    found = set(shown_urls(page))
+    # A filter value that keeps more than one result but not all of them.
+    group, value, kept = next(
+        (g, v, found & matching(records, **{g: [v]}))
+        for g, values in groups_on_page(page).items()
+        for v in values
+        if 1 < len(found & matching(records, **{g: [v]})) < len(found)
+    )
+    query = f"?q=pesanan&{group}={value}&urut=harga-naik"
+    open_search(page, base, query)
+    assert page.input_value("#cari-q") == "pesanan" and page.input_value("#cari-urut") == "harga-naik"
+    assert page.is_checked(f'input[name="{group}"][value="{value}"]')
+    assert set(shown_urls(page)) == kept
+    prices = shown_prices(page)
+    assert prices == sorted(prices), prices
+    assert page.url.endswith(query)
+
+
 def test_a_spelling_variant_finds_the_standard_word(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
     base, records = sample
     expected = products_with(records, "keripik")
@@ -308,13 +329,22 @@ def test_a_filter_only_url_opens_filtered(page: Any, sample: tuple[str, list[Sea
     assert page.is_checked('input[name="kecamatan"][value="Setu"]')
     assert page.input_value("#cari-q") == "keripik"
     assert shown_urls(page) == ["/usaha/jamur-tiram-setu/"]
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
     open_search(page, base, "?kecamatan=Setu&sertifikasi=pirt")
     setu = matching(records, kecamatan=["Setu"], sertifikasi=["pirt"])
     assert set(shown_urls(page)) == setu and total(page) == len(setu)
+    # Without words no index chunk is needed (Pagefind's filter-only search fetched all of them).
+    assert not [url for url in fetched if "/pagefind/index/" in url]
     open_filters(page)
     page.check('input[name="pengadaan"][value="ya"]')
     wait_ready(page)
     assert page.url.endswith("?kecamatan=Setu&sertifikasi=pirt&pengadaan=ya")
+
+
+def record_files(fetched: list[str]) -> list[str]:
+    """The record files (filter columns, sort ranks) among the URLs the page fetched."""
+    return sorted({url.split("/pagefind/umkm/")[1] for url in fetched if "/pagefind/umkm/" in url})
 
 
 def test_filter_counts_are_fetched_only_while_the_panel_is_open(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
@@ -323,11 +353,47 @@ def test_filter_counts_are_fetched_only_while_the_panel_is_open(page: Any, sampl
     page.on("requestfinished", lambda request: fetched.append(request.url))
     open_search(page, base, "?q=keripik")  # a phone: the panel starts closed
     page.wait_for_timeout(300)
-    assert not [url for url in fetched if "/pagefind/filter/" in url]
+    assert record_files(fetched) == []  # a plain first search: neither filter columns nor sort ranks
+    assert not [url for url in fetched if "/pagefind/filter/" in url]  # nor Pagefind's filter index
     assert page.locator("[data-cari-count]").first.text_content() == ""
     open_filters(page)
-    assert [url for url in fetched if "/pagefind/filter/" in url]
+    assert record_files(fetched) == ["saring.json"]
     assert total(page) == len(page.locator(".umkm-result").all())
+
+
+def test_a_sort_order_is_fetched_only_when_chosen(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, _ = sample
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
+    open_search(page, base, "?q=batik")
+    unsorted = shown_urls(page)
+    assert record_files(fetched) == []
+    page.select_option("#cari-urut", "terbaru")
+    wait_ready(page)
+    assert record_files(fetched) == ["urut-diperbarui.json"]  # that order alone, no filter columns
+    assert sorted(shown_urls(page)) == sorted(unsorted)  # the same results, in another order
+
+
+def test_counts_follow_the_query_and_the_ticked_filters(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:
+    base, records = sample
+    open_search(page, base, "?q=keripik")
+    found = set(shown_urls(page))
+    assert total(page) == len(found) > 1
+    open_filters(page)
+    groups = groups_on_page(page)
+    for group, values in groups.items():
+        for value in values:
+            assert option_count(page, group, value) == len(found & matching(records, **{group: [value]})), (group, value)
+    # Ticking a value: the other groups count within it, its own group still counts alternatives.
+    value = next(v for v in groups["kecamatan"] if 0 < len(found & matching(records, kecamatan=[v])) < len(found))
+    page.check(f'input[name="kecamatan"][value="{value}"]')
+    wait_ready(page)
+    within = found & matching(records, kecamatan=[value])
+    assert set(shown_urls(page)) == within
+    for group, values in groups.items():
+        for other in values:
+            expected = found & matching(records, **{group: [other]}) if group == "kecamatan" else within & matching(records, **{group: [other]})
+            assert option_count(page, group, other) == len(expected), (group, other)
 
 
 def test_one_back_leaves_the_search_page_however_it_was_refined(page: Any, sample: tuple[str, list[SearchRecord]]) -> None:

@@ -233,17 +233,36 @@ def test_build_writes_a_pagefind_index_of_the_catalog(site: Path) -> None:
         ("produk-2", "Rempeyek Kacang"),
         ("produk-3", "Keripik Pesanan"),
     ]
-    assert keripik["filters"]["sertifikasi"] == ["halal"]
+    assert keripik["filters"] == {}  # filters and sort orders are the record files' (below), not Pagefind's
     assert re.fullmatch(r"foto/keripik-sari-rasa/sampul-[0-9a-f]+-thumb-320w\.webp", keripik["meta"]["image"])
     assert (site / keripik["meta"]["image"]).is_file()
     assert json.loads(keripik["meta"]["produk"])["produk-1"][3].startswith("foto/keripik-sari-rasa/balado-")
     meta = unpack(next(bundle.glob("pagefind.id_*.pf_meta")))
-    filters = {name: unpack(bundle / "filter" / f"{digest}.pf_filter") for name, digest in meta[3]}
-    assert sorted(filters) == ["harga", "kecamatan", "pengadaan", "platform", "sektor", "sertifikasi"]
-    values = {name: [value for value, _pages in data[1]] for name, data in filters.items()}
-    assert values["kecamatan"] == ["Cibitung", "Setu"]
-    assert values["sertifikasi"] == ["halal"]
-    assert [name for name, _order in meta[4]] == ["diperbarui", "harga"]
+    assert meta[3] == [] and meta[4] == []  # no filter index, no sort order fetched before the first result
+    # The record files, by the record number in each fragment's name (stamp + base 36).
+    numbers = {unpack(path)["url"]: int(path.stem[4:], 36) for path in (bundle / "fragment").iterdir()}
+    assert sorted(numbers.values()) == [0, 1]
+    keripik_n, batik_n = numbers["/usaha/keripik-sari-rasa/"], numbers["/usaha/telaga-batik/"]
+    columns = json.loads((bundle / "umkm" / "saring.json").read_text())
+    assert columns["count"] == 2 and all(path.stem.startswith(columns["stamp"]) for path in (bundle / "fragment").iterdir())
+
+    def values_of(group: str, n: int) -> list[str]:
+        column = columns["columns"][group]
+        assert column["width"] == 1
+        code = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_".index(column["codes"][n])
+        if column["multi"]:
+            return [v for i, v in enumerate(column["values"]) if code >> i & 1]
+        return [column["values"][code - 1]] if code else []
+
+    assert sorted(columns["columns"]) == ["harga", "kecamatan", "pengadaan", "platform", "sektor", "sertifikasi"]
+    assert columns["columns"]["kecamatan"]["values"] == ["Cibitung", "Setu"]
+    assert values_of("kecamatan", keripik_n) == ["Setu"] and values_of("kecamatan", batik_n) == ["Cibitung"]
+    assert values_of("sertifikasi", keripik_n) == ["halal"] and values_of("sertifikasi", batik_n) == []
+    assert values_of("harga", keripik_n) == ["0-25000", "100000-500000"]  # several values: one bit each
+    assert values_of("platform", keripik_n) == ["shopee", "tokopedia"]
+    ranks = {key: json.loads((bundle / "umkm" / f"urut-{key}.json").read_text())["codes"] for key in ("harga", "diperbarui")}
+    assert ranks["harga"][keripik_n] < ranks["harga"][batik_n]  # Rp18.000 before Rp150.000
+    assert ranks["diperbarui"][keripik_n] > ranks["diperbarui"][batik_n]  # dated after undated: last when the newest come first
 
 
 def test_search_page_and_the_header_search_box(site: Path) -> None:

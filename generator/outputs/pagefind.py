@@ -48,14 +48,17 @@ _UNUSED_BUNDLE_FILES = (
 
 @dataclass(frozen=True)
 class IndexedPage:
-    """A record as Pagefind reads it: the page's URL and `record_html` (kept in the entry cache)."""
+    """A record as the search reads it: `record_html` for Pagefind, its filter and sort values for
+    the record files the search page fetches on demand (`write_record_files`)."""
 
     url: str
     html: str
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sort: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, record: SearchRecord) -> IndexedPage:
-        return cls(record.url, record_html(record))
+        return cls(record.url, record_html(record), record.filters, record.sort)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ def index_site(
     for name in _UNUSED_BUNDLE_FILES:
         (output / name).unlink(missing_ok=True)
     try:
-        _canonicalize_bundle(output)
+        stamp, urls = _canonicalize_bundle(output)
+        write_record_files(output / RECORDS_DIR, stamp, urls, indexed)
     except (OSError, ValueError, LookupError) as exc:
         raise SearchIndexError(f"indeks pencarian Pagefind tidak lengkap ({exc})") from exc
     files = [p for p in output.rglob("*") if p.is_file()]
@@ -122,6 +126,7 @@ def _records_digest(records: Sequence[IndexedPage]) -> str:
     digest = hashlib.sha256(code_fingerprint(__name__).encode())
     for record in sorted(records, key=lambda r: r.url):
         digest.update(record.url.encode() + b"\0" + record.html.encode() + b"\0")
+        digest.update(json.dumps([record.filters, record.sort]).encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -163,10 +168,10 @@ def record_html(record: SearchRecord) -> str:
         parts.append(f'<h2 id="{e(section.anchor)}">{e(section.title)}</h2>')
         if section.text:
             parts.append(f"<p>{e(section.text)}</p>")
+    # Only what a result shows. Filters and sort orders are not Pagefind's (`write_record_files`):
+    # its sort keys are a list of every record in the metadata fetched before the first result.
     parts.append('<div data-pagefind-ignore="index">')
     parts += [f'<span data-pagefind-meta="{e(key)}">{e(value)}</span>' for key, value in record.meta]
-    parts += [f'<span data-pagefind-filter="{e(key)}">{e(value)}</span>' for key, values in record.filters for value in values]
-    parts += [f'<span data-pagefind-sort="{e(key)}">{e(value)}</span>' for key, value in record.sort]
     parts.append("</div></main></body></html>")
     return "".join(parts)
 
@@ -213,11 +218,14 @@ def _sync_record_pages(records: Sequence[IndexedPage], pages: Path) -> None:
 _SIGNATURE = b"pagefind_dcd"
 
 
-def _canonicalize_bundle(output: Path) -> None:
+def _canonicalize_bundle(output: Path) -> tuple[str, list[str]]:
+    """Rewrite the bundle in a canonical order; returns the fragments' stamp and the record URLs by number."""
     import cbor2
 
     entry_path = output / "pagefind-entry.json"
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    if len(entry["languages"]) != 1:
+        raise ValueError(f"satu bahasa diharapkan, ditemukan {sorted(entry['languages'])}")
     for language, info in entry["languages"].items():
         meta_path = output / f"pagefind.{info['hash']}.pf_meta"
         meta = cbor2.loads(_unpack(meta_path.read_bytes()))
@@ -233,16 +241,17 @@ def _canonicalize_bundle(output: Path) -> None:
             renamed.append([name, new_hash])
         meta[3] = sorted(renamed)
         meta[4] = sorted(meta[4], key=lambda item: item[0])  # sort keys, each with its record order
-        _shorten_fragment_names(output, meta[1])
+        stamp, urls = _shorten_fragment_names(output, meta[1])
         body = cbor2.dumps(meta)
         new_hash = f"{language}_{hashlib.sha256(body).hexdigest()[:10]}"
         meta_path.unlink()
         (output / f"pagefind.{new_hash}.pf_meta").write_bytes(_pack(body))
         info["hash"] = new_hash
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return stamp, urls
 
 
-def _shorten_fragment_names(output: Path, pages: list[list[object]]) -> None:
+def _shorten_fragment_names(output: Path, pages: list[list[object]]) -> tuple[str, list[str]]:
     """Rename every record's fragment to the bundle's stamp and the record's number.
 
     Pagefind names a fragment by a 7-hex hash of it and lists every name in the metadata that a
@@ -250,12 +259,87 @@ def _shorten_fragment_names(output: Path, pages: list[list[object]]) -> None:
     businesses the names were half of that file (48 of 102 KB). Numbered names compress to a
     fraction. The stamp is a hash of all the old names, so a changed record changes every name
     and no cache can serve an old fragment under a name it had before."""
-    stamp = hashlib.sha256("".join(str(page[0]) for page in pages).encode()).hexdigest()[:4]
+    stamp = hashlib.sha256("".join(str(page[0]) for page in pages).encode()).hexdigest()[:STAMP_LENGTH]
     folder = output / "fragment"
+    urls = []
     for number, page in enumerate(pages):
         new = f"{stamp}{_base36(number)}"
-        (folder / f"{page[0]}.pf_fragment").rename(folder / f"{new}.pf_fragment")
+        path = folder / f"{new}.pf_fragment"
+        (folder / f"{page[0]}.pf_fragment").rename(path)
+        urls.append(json.loads(_unpack(path.read_bytes()))["url"])
         page[0] = new
+    return stamp, urls
+
+
+# --- the record files: filters and sort orders by record number, fetched only when used ---------
+
+RECORDS_DIR = "umkm"  # in the bundle: saring.json, urut-<key>.json
+STAMP_LENGTH = 4
+_MAX_BITS = 52  # a code is a JavaScript number: exact up to 2**53
+_CODE_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+
+
+def write_record_files(folder: Path, stamp: str, urls: Sequence[str], records: Sequence[IndexedPage]) -> None:
+    """Write the filter values and sort orders of every record, by its number in the bundle.
+
+    Pagefind's own filters and sort keys cost too much on a phone at 10,000 businesses (README,
+    *Cari*): each sort key puts a list of every record into the metadata fetched before the first
+    result (21 KB each), and its filter index is about 2.2 bytes per business per filter. Here one
+    column of fixed-width codes per filter (`saring.json`) and one rank per record per sort key
+    (`urut-<key>.json`) are fetched only when the buyer filters, opens the filter panel or sorts;
+    `theme/assets/cari.js` maps a Pagefind result to its record by the number in its fragment's
+    name (`_shorten_fragment_names`). Codes are digits of base 64, a fixed number per record, so
+    gzip finds the repeats."""
+    by_url = {f"/{record.url.lstrip('/')}": record for record in records}
+    ordered = [by_url[url] for url in urls]
+    head = {"stamp": stamp, "count": len(ordered)}
+    folder.mkdir(parents=True, exist_ok=True)
+    groups: dict[str, None] = {}
+    for record in ordered:
+        groups.update(dict.fromkeys(key for key, _ in record.filters))
+    columns = {}
+    for group in groups:
+        rows = [dict(record.filters).get(group, ()) for record in ordered]
+        values = sorted({value for row in rows for value in row})
+        multi = any(len(row) > 1 for row in rows)
+        if multi and len(values) > _MAX_BITS:
+            raise ValueError(f"saringan {group}: lebih dari {_MAX_BITS} nilai")
+        index = {value: number for number, value in enumerate(values)}
+        # One value a record: its number + 1 (0: none); several: one bit per value.
+        codes = [sum(1 << index[v] for v in row) if multi else (index[row[0]] + 1 if row else 0) for row in rows]
+        width = _code_width(max(codes, default=0))
+        columns[group] = {"values": values, "multi": multi, "width": width, "codes": "".join(_code(c, width) for c in codes)}
+    _write_json(folder / "saring.json", {**head, "columns": columns})
+    keys: dict[str, None] = {}
+    for record in ordered:
+        keys.update(dict.fromkeys(key for key, _ in record.sort))
+    for key in keys:
+        # Records without the key sort last; equal values share a rank (the page keeps their order).
+        sort_values = [dict(record.sort).get(key) for record in ordered]
+        ranks = {value: rank for rank, value in enumerate(sorted({v for v in sort_values if v is not None}))}
+        missing = len(ranks)
+        codes = [ranks[v] if v is not None else missing for v in sort_values]
+        width = _code_width(max(codes, default=0))
+        _write_json(folder / f"urut-{key}.json", {**head, "width": width, "codes": "".join(_code(c, width) for c in codes)})
+
+
+def _code_width(largest: int) -> int:
+    width = 1
+    while largest >= len(_CODE_DIGITS) ** width:
+        width += 1
+    return width
+
+
+def _code(number: int, width: int) -> str:
+    digits = ""
+    for _ in range(width):
+        number, rest = divmod(number, len(_CODE_DIGITS))
+        digits = _CODE_DIGITS[rest] + digits
+    return digits
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _base36(number: int) -> str:

@@ -35,10 +35,10 @@ SEARCH_URI = "cari/index.md"  # served at cari/
 PAGE_TEMPLATE = "search_page.html"
 
 # Sort values are compared as text: zero-padded so text order is numeric order, and a record
-# without a price sorts after every priced one (Pagefind drops a record that lacks the sort key,
-# which would make the result count change with the sort order). Each sort key adds a list of
-# every record to the metadata downloaded before the first result, so there are two: cheapest
-# first and newest first.
+# without a price sorts after every priced one (so the result count never changes with the
+# order). Each sort key becomes a file of one rank per record that the search page fetches only
+# when the buyer sorts by it (outputs/pagefind.py, `write_record_files`): cheapest first and
+# newest first.
 _PRICE_DIGITS = 12
 _NO_PRICE = "9" * _PRICE_DIGITS
 _NO_DATE = "0000-00-00"

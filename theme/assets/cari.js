@@ -9,6 +9,9 @@
 // a value is how many results that value gives together with the other groups' filters.
 // A result is a business; when products matched, it lists every one of them (name, price,
 // photo, a link to it). "Harga terendah" orders results by the cheapest price a result shows.
+// Pagefind finds the words; filters, their counts and the sort orders come from the build's
+// record files (pagefind/umkm/, generator/outputs/pagefind.py), fetched only when used: a plain
+// search on a phone never downloads them. A record's number is in its Pagefind result id.
 // No framework, no inline script (the Content-Security-Policy forbids it), no innerHTML of data.
 
 const PAGE_SIZE = 20;
@@ -17,9 +20,11 @@ const PAGE_SIZE = 20;
 const FIRST_SIZE = 6;
 const TYPING_DELAY_MS = 120;
 const SORTS = {
-  "harga-naik": { harga: "asc" },
-  terbaru: { diperbarui: "desc" },
+  "harga-naik": { key: "harga", descending: false },
+  terbaru: { key: "diperbarui", descending: true },
 };
+const RECORD_FILES = "pagefind/umkm/";
+const CODE_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 const PRODUCT_ANCHOR = /^produk-\d+$/;
 
 const app = document.querySelector("[data-umkm-cari]");
@@ -47,7 +52,7 @@ function start(app) {
 
   let run = 0; // the latest search; an older one that finishes late is dropped
   let shown = emptyShown();
-  let counting = null; // a second Pagefind instance for the counts (a promise), made on first use
+  const recordFiles = {}; // name -> promise of the decoded file, fetched on first use
   let countedFor = null; // the state whose counts the panel shows; counts load only while it is open
   let typingTimer = 0;
 
@@ -130,13 +135,71 @@ function start(app) {
     }
   }
 
-  // --- searching ---------------------------------------------------------------------------
-  function pagefindFilters(filters, without) {
-    const out = {};
-    for (const [group, values] of Object.entries(filters)) {
-      if (group !== without && values.length) out[group] = { any: values };
+  // --- the record files: filter values and sort ranks per record number ----------------------
+  function recordFile(name) {
+    // Revalidated on every visit (a cheap 304): record numbers must match the bundle's.
+    recordFiles[name] ||= fetch(new URL(RECORD_FILES + name, root), { cache: "no-cache" })
+      .then((response) => {
+        if (!response.ok) throw new Error(`${name}: ${response.status}`);
+        return response.json();
+      })
+      .then(decodeRecordFile)
+      .catch((error) => {
+        delete recordFiles[name]; // tried again on the next search
+        throw error;
+      });
+    return recordFiles[name];
+  }
+
+  function columns() {
+    return recordFile("saring.json");
+  }
+
+  function sortRanks(urut) {
+    return recordFile(`urut-${SORTS[urut].key}.json`);
+  }
+
+  // The results of a search: Pagefind's for words, else every record (read from a record file).
+  function everyRecord(file) {
+    return Array.from({ length: file.count }, (_, n) => ({ n, order: n, data: () => loadFragment(file.stamp, n) }));
+  }
+
+  // A record's Pagefind fragment (its URL and shown values), fetched without the engine: a search
+  // without words lists records straight from the record files.
+  async function loadFragment(stamp, n) {
+    const response = await fetch(new URL(`pagefind/fragment/${stamp}${n.toString(36)}.pf_fragment`, root));
+    let bytes = new Uint8Array(await response.arrayBuffer());
+    const signature = new TextEncoder().encode("pagefind_dcd");
+    const signed = (data) => signature.every((byte, i) => data[i] === byte);
+    if (!signed(bytes)) bytes = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+    if (!signed(bytes)) throw new Error(`fragment ${n}: not a Pagefind fragment`);
+    const fragment = JSON.parse(new TextDecoder().decode(bytes.slice(signature.length)));
+    fragment.url = new URL(fragment.url.replace(/^\//, ""), root).pathname;
+    return fragment;
+  }
+
+  function numbered(results, file) {
+    for (const hit of results) {
+      if (hit.n === undefined) hit.n = hit.id.startsWith(file.stamp) ? parseInt(hit.id.slice(file.stamp.length), 36) : -1;
     }
-    return out;
+    return results;
+  }
+
+  // Values of one group are alternatives (any), groups combine (all).
+  function passes(file, filters, without = null) {
+    const tests = Object.entries(filters)
+      .filter(([group, values]) => group !== without && values.length)
+      .map(([group, values]) => valueTest(file, group, values));
+    return (n) => n >= 0 && tests.every((test) => test(n));
+  }
+
+  function valueTest(file, group, values) {
+    const column = file.columns[group];
+    if (!column) return () => false;
+    const chosen = values.map((v) => column.values.indexOf(v)).filter((i) => i >= 0);
+    if (column.multi) return (n) => chosen.some((i) => hasBit(column.codes[n], i));
+    const codes = new Set(chosen.map((i) => i + 1));
+    return (n) => codes.has(column.codes[n]);
   }
 
   // The words searched for: the buyer's, each variant spelling read as its standard word, as
@@ -149,64 +212,89 @@ function start(app) {
     const id = ++run;
     app.setAttribute("aria-busy", "true");
     app.dataset.cari = "memuat"; // memuat → hasil (results shown) → siap (counts too); tests wait on it
-    engine
-      .then((pagefind) => pagefind && runSearch(pagefind, id, state, restore))
-      .catch((error) => {
-        if (id !== run) return;
-        console.warn("Pagefind:", error);
-        app.removeAttribute("aria-busy");
-        app.dataset.cari = "gagal";
-        status.textContent = "Pencarian gagal dimuat. Periksa sambungan internet lalu coba lagi.";
-      });
+    runSearch(id, state, restore).catch((error) => {
+      if (id !== run) return;
+      console.warn("Pagefind:", error);
+      app.removeAttribute("aria-busy");
+      app.dataset.cari = "gagal";
+      status.textContent = "Pencarian gagal dimuat. Periksa sambungan internet lalu coba lagi.";
+    });
   }
 
-  async function runSearch(pagefind, id, state, restore) {
+  async function runSearch(id, state, restore) {
     const terms = searchWords(state.q);
     const term = terms.length ? terms.join(" ") : null;
-    const options = { filters: pagefindFilters(state.filters), sort: SORTS[state.urut] || {} };
+    const filtered = Object.values(state.filters).some((values) => values.length);
     const first = () => {
       app.removeAttribute("aria-busy");
       app.dataset.cari = "hasil";
       app.dataset.cariSekali = ""; // the first results are placed: the browse links may show (umkm.css)
       performance.mark("cari:hasil");
     };
-    if (id !== run) return;
-    if (!term && !Object.keys(state.filters).length && !state.urut) {
+    if (!term && !filtered && !state.urut) {
       // Nothing asked yet: listing all 10,000 businesses would cost a phone seconds for nothing.
+      if (!(await engine)) return; // the page already says the search could not load
+      if (id !== run) return;
       shown = emptyShown();
       list.replaceChildren();
       more.hidden = true;
       announce(state, null);
       document.title = baseTitle;
       first();
-      await updateCounts(pagefind, id, state);
+      await updateCounts(id, state);
       if (id === run) app.dataset.cari = "siap";
       return;
     }
-    const response = await pagefind.search(term, options);
-    if (id !== run || !response) return;
+    // The files a search needs, all asked for at once; without words, Pagefind is not needed.
+    const [pagefind, filterFile, sortFile] = await Promise.all([
+      term ? engine : null,
+      filtered ? columns() : null,
+      state.urut ? sortRanks(state.urut) : null,
+    ]);
+    if (id !== run || (term && !pagefind)) return;
+    let all;
+    if (term) {
+      const response = await pagefind.search(term);
+      if (id !== run || !response) return;
+      all = response.results.map((r, order) => ({ id: r.id, order, data: r.data }));
+    } else {
+      all = everyRecord(filterFile || sortFile);
+    }
+    let results = all;
+    if (filterFile) {
+      const keep = passes(filterFile, state.filters);
+      results = numbered(all, filterFile).filter((hit) => keep(hit.n));
+    }
+    if (sortFile) {
+      const ranks = sortFile.codes;
+      const sign = SORTS[state.urut].descending ? -1 : 1;
+      const rank = (hit) => (hit.n >= 0 ? sign * ranks[hit.n] : Infinity);
+      results = numbered([...results], sortFile).sort((a, b) => rank(a) - rank(b) || a.order - b.order);
+    }
+    if (id !== run) return;
     shown = {
       ...emptyShown(),
-      results: response.results,
+      all,
+      results,
       terms,
       bands: (state.filters.harga || []).map(parseBand),
       byPrice: state.urut === "harga-naik" && terms.length > 0,
     };
-    announce(state, response.results.length);
+    announce(state, results.length);
     document.title = state.q ? `${state.q} – ${baseTitle}` : baseTitle;
     await showMore(id, true, first, FIRST_SIZE);
     if (id === run && hasMore()) await showMore(id, false, () => {}, PAGE_SIZE - FIRST_SIZE);
     while (restore && id === run && list.children.length < restore.n && hasMore()) await showMore(id);
     if (id !== run) return;
     if (restore) window.scrollTo(0, restore.y);
-    await updateCounts(pagefind, id, state);
+    await updateCounts(id, state);
     if (id !== run) return;
     if (restore) window.scrollTo(0, restore.y); // the counts may have hidden filter values above the list
     app.dataset.cari = "siap";
   }
 
   function emptyShown() {
-    return { results: [], next: 0, terms: [], bands: [], byPrice: false, waiting: [], floor: -Infinity };
+    return { all: null, results: [], next: 0, terms: [], bands: [], byPrice: false, waiting: [], floor: -Infinity };
   }
 
   function hasMore() {
@@ -273,43 +361,52 @@ function start(app) {
     }
   }
 
-  // Counts come after the results, from a second Pagefind instance: they need every filter
-  // index, and an instance that holds them all counts every value on every search, which would
-  // slow down the results of the next word typed (about 100 ms for 10,000 businesses). They are
-  // fetched only while the filter panel is open (on a phone it starts closed): every filter
-  // index is about 100 KB at 10,000 businesses, for numbers nobody sees with the panel shut.
-  async function updateCounts(pagefind, id, state) {
+  // Counts come after the results, from the filter columns (saring.json), fetched only while the
+  // filter panel is open (on a phone it starts closed): numbers nobody sees with the panel shut
+  // cost nothing. A value's count is how many of the search's results it would give together
+  // with the other groups' filters.
+  async function updateCounts(id, state) {
     if (!panel.open) return;
     const key = JSON.stringify([searchWords(state.q), state.filters]);
     if (countedFor === key) return;
-    const term = searchWords(state.q).join(" ") || null;
-    // One instance, even when the panel opens while a search is counting.
-    counting ||= (async () => {
-      const instance = pagefind.createInstance(pagefindOptions);
-      await instance.init();
-      return instance;
-    })();
-    const counter = await counting;
-    const totals = await counter.filters();
-    const active = Object.keys(state.filters).length > 0;
-    const base = term || active ? (await counter.search(term, { filters: pagefindFilters(state.filters) })).filters : totals;
-    const counts = {};
-    for (const group of groups) {
-      let source = base;
-      if (state.filters[group]) source = (await counter.search(term, { filters: pagefindFilters(state.filters, group) })).filters;
-      counts[group] = (source && source[group]) || {};
-    }
+    const file = await columns();
     if (id !== run) return;
+    const counts = countValues(file, shown.all ? numbered(shown.all, file).map((hit) => hit.n) : everyRecord(file).map((hit) => hit.n), state.filters);
     countedFor = key;
     // A value that would give no result is hidden (unless chosen), and so is an emptied group.
     for (const box of boxes) {
-      const count = counts[box.name][box.value] || 0;
+      const count = (counts[box.name] && counts[box.name].get(box.value)) || 0;
       box.closest("label").querySelector("[data-cari-count]").textContent = `(${count})`;
       box.closest("li").classList.toggle("umkm-saring__none", count === 0 && !box.checked);
     }
     for (const fieldset of form.querySelectorAll("fieldset")) {
       fieldset.classList.toggle("umkm-saring__group--empty", !fieldset.querySelector("li:not(.umkm-saring__none)"));
     }
+  }
+
+  // Per group, value -> how many records of `numbers` have it and pass every other group's filter.
+  function countValues(file, numbers, filters) {
+    const active = Object.keys(filters).filter((group) => filters[group].length);
+    const tests = active.map((group) => [group, passes(file, { [group]: filters[group] })]);
+    const counts = {};
+    for (const group of groups) counts[group] = new Map();
+    const present = groups.filter((group) => file.columns[group]);
+    for (const n of numbers) {
+      if (n < 0) continue;
+      let failed = null;
+      let fails = 0;
+      for (const [group, test] of tests) {
+        if (!test(n) && ++fails > 1) break;
+        if (fails === 1 && failed === null) failed = group;
+      }
+      if (fails > 1) continue;
+      for (const group of fails ? [failed] : present) {
+        const column = file.columns[group];
+        if (!column) continue;
+        for (const value of column.valuesOf(n)) counts[group].set(value, (counts[group].get(value) || 0) + 1);
+      }
+    }
+    return counts;
   }
 
   function announce(state, total) {
@@ -460,7 +557,7 @@ function start(app) {
     app.dataset.cari = "memuat";
     // Fetch the index chunks for the words so far while waiting for typing to pause.
     const typed = searchWords(input.value).join(" ");
-    if (typed) engine.then((pagefind) => pagefind && pagefind.preload(typed, { filters: pagefindFilters(readForm().filters) })).catch(() => {});
+    if (typed) engine.then((pagefind) => pagefind && pagefind.preload(typed)).catch(() => {});
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => {
       const state = readForm();
@@ -482,8 +579,8 @@ function start(app) {
   });
   panel.addEventListener("toggle", () => {
     if (!panel.open) return;
-    const id = run;
-    engine.then((pagefind) => pagefind && updateCounts(pagefind, id, readForm())).catch((error) => console.warn("Pagefind:", error));
+    // A search still on its way counts for itself once its results are in.
+    if (app.dataset.cari !== "memuat") updateCounts(run, readForm()).catch((error) => console.warn("Pagefind:", error));
   });
   more.addEventListener("click", async () => {
     const first = list.children.length;
@@ -553,4 +650,34 @@ function parseBand(value) {
   const from = Number(low) || 0;
   const to = high ? Number(high) : Infinity;
   return (price) => price >= from && price < to;
+}
+
+// A record file (generator/outputs/pagefind.py, write_record_files) with its codes read as numbers:
+// per filter group one code per record (a value's number + 1, or one bit per value), per sort key
+// one rank per record.
+function decodeRecordFile(file) {
+  const read = (text, width) => {
+    const out = new Float64Array(text.length / width); // up to 52 bits a code: no 32-bit bitwise operators
+    for (let n = 0; n < out.length; n++) {
+      let code = 0;
+      for (let i = n * width; i < (n + 1) * width; i++) code = code * CODE_DIGITS.length + CODE_DIGITS.indexOf(text[i]);
+      out[n] = code;
+    }
+    return out;
+  };
+  const decoded = { stamp: file.stamp, count: file.count, columns: {}, codes: null };
+  if (typeof file.codes === "string") decoded.codes = read(file.codes, file.width);
+  for (const [group, column] of Object.entries(file.columns || {})) {
+    const codes = read(column.codes, column.width);
+    const values = column.values;
+    const valuesOf = column.multi
+      ? (n) => values.filter((_, i) => hasBit(codes[n], i))
+      : (n) => (codes[n] > 0 ? [values[codes[n] - 1]] : []);
+    decoded.columns[group] = { values, multi: column.multi, codes, valuesOf };
+  }
+  return decoded;
+}
+
+function hasBit(code, i) {
+  return Math.floor(code / 2 ** i) % 2 === 1;
 }
