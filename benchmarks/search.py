@@ -11,7 +11,9 @@ the same pages, then reports:
   `cari/?q=WORD`), gzip-compressed as a static host serves them, against what Material's search
   downloads before its first result (its whole index plus its search worker);
 - what follows on a phone (the rest of the first page of results; the filter panel starts closed,
-  so no filter counts), and what opening the filter panel downloads for its counts, per filter;
+  so no filter counts), what opening the filter panel downloads for its counts, and what choosing
+  "Harga terendah" downloads;
+- the bytes before the first result of a link that only filters (no words), opened cold;
 - the time from typing a word to results on the page in headless Chromium, after a first query
   (median and slowest of several words; our script waits 120 ms for typing to pause, included).
 Every number is measured in this run; nothing is assumed.
@@ -50,6 +52,7 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 TODAY = "2026-11-28"
 TYPING_DELAY_MS = 120  # as in theme/assets/cari.js
 FIRST_WORD = "keripik"
+BROWSE = "kecamatan=Setu&sertifikasi=halal"  # a filter-only link
 TYPED_WORDS = ["batik", "madu", "sambal", "jamur", "seragam", "kopi", "sabun", "aplikasi", "bambu", "dodol"]
 # Files a static host sends as they are: Pagefind compresses its index files itself.
 PRECOMPRESSED = (".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pagefind")
@@ -150,6 +153,15 @@ def browser_figures(site: Path) -> dict[str, Any]:
             figures["panel_gz"] = sum(served_size(site, path) for path in opened)
             figures["panel_breakdown"] = _breakdown(site, opened)
             page.evaluate("() => { document.querySelector('[data-cari-panel]').open = false; }")  # typing below is a phone's
+            # Choosing an order downloads that order alone.
+            seen = _search_files([r.url for r in requests])
+            page.select_option("#cari-urut", "harga-naik")
+            page.wait_for_selector('[data-cari="siap"]', timeout=120_000)
+            sorted_files = _search_files([r.url for r in requests]) - seen
+            figures["sort_gz"] = sum(served_size(site, path) for path in sorted_files if not path.startswith("pagefind/fragment/"))
+            figures["sort_breakdown"] = _breakdown(site, sorted_files)
+            page.select_option("#cari-urut", "")
+            page.wait_for_selector('[data-cari="siap"]', timeout=120_000)
             figures["first_hits"] = page.locator("[data-cari-status]").inner_text()
             # Warm: typing one word after another, as a buyer refines a search.
             latencies = []
@@ -167,6 +179,20 @@ def browser_figures(site: Path) -> dict[str, Any]:
                 page.wait_for_selector('[data-cari="siap"]', timeout=60_000)
             figures["typing_ms_median"] = statistics.median(latencies)
             figures["typing_ms_max"] = max(latencies)
+            context.close()
+            # A shared link that only filters (no words), opened cold.
+            context = browser.new_context(viewport={"width": 360, "height": 740})
+            page = context.new_page()
+            requests = []
+            page.on("requestfinished", lambda request: requests.append(request))
+            page.goto(f"{base}cari/?{BROWSE}")
+            page.wait_for_selector('[data-cari="hasil"], [data-cari="siap"]', timeout=120_000)
+            page.wait_for_selector('[data-cari="siap"]', timeout=120_000)
+            shown_at = page.evaluate("() => performance.timeOrigin + performance.getEntriesByName('cari:hasil')[0].startTime")
+            before_first = _search_files([r.url for r in requests if r.timing["startTime"] <= shown_at])
+            figures["browse_gz"] = sum(served_size(site, path) for path in before_first)
+            figures["browse_breakdown"] = _breakdown(site, before_first)
+            figures["browse_hits"] = page.locator("[data-cari-status]").inner_text()
             context.close()
             browser.close()
     finally:
@@ -251,6 +277,12 @@ def report(r: dict[str, Any]) -> None:
         print(f"      {kind:<40} {size / kb:8.1f} KB")
     print(f"    + membuka panel saringan: hitungan (filter counts) ...... {r['panel_gz'] / kb:8.1f} KB")
     for kind, size in r["panel_breakdown"].items():
+        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print(f"    + memilih urutan 'Harga terendah' (sort order) ........... {r['sort_gz'] / kb:8.1f} KB  (tanpa data hasil)")
+    for kind, size in r["sort_breakdown"].items():
+        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print(f"  tautan saringan tanpa kata cari/?{BROWSE} → hasil pertama: {r['browse_gz'] / kb:.1f} KB  ({r['browse_hits']})")
+    for kind, size in r["browse_breakdown"].items():
         print(f"      {kind:<40} {size / kb:8.1f} KB")
     print(
         f"    Material search ......................................... {material / kb:8.1f} KB  "
