@@ -222,7 +222,7 @@ def test_a_site_built_with_the_kept_results_is_byte_identical(project: Path, mak
     rich_catalog(make_entry)
     cold = build_site(project, monkeypatch)
     kept = project / ".cache" / "umkm"
-    assert sorted(p.name for p in kept.iterdir()) == ["entries", "photos", "photos.json", "search", "search.json", "stories.json"]
+    assert sorted(p.name for p in kept.iterdir()) == ["entries", "photos", "photos.json", "qr", "search", "search.json", "stories.json"]
     warm = build_site(project, monkeypatch)
     assert warm.keys() == cold.keys()
     assert [name for name in cold if warm[name] != cold[name]] == []
@@ -268,6 +268,124 @@ def test_every_template_edit_shows_on_the_next_build(project: Path, make_entry: 
     site = build_site(project, monkeypatch)
     # `today` in a business template works for every business, with or without certificates.
     assert all("Templat baru 28 November 2026" in site[f"usaha/{slug}/index.html"].decode() for slug in ("keripik-sari-rasa", "telaga-batik"))
+
+
+# --- QR code files ---------------------------------------------------------------------------
+
+QR_SITE = "https://umkm.example.go.id/katalog/"
+
+
+@pytest.fixture
+def count_qr(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs whose QR code file was drawn (not taken from the cache)."""
+    from generator.outputs import printing
+
+    seen: list[str] = []
+    original = printing.qr_svg_file
+
+    def counted(data: str, title: str) -> str:
+        seen.append(data)
+        return original(data, title)
+
+    monkeypatch.setattr(printing, "qr_svg_file", counted)
+    return seen
+
+
+def qr_files(settings: Settings) -> dict[str, str]:
+    """The QR code files a build of the catalog publishes (qr/<slug>.svg -> SVG)."""
+    catalog, problems = check_catalog(settings, photos=False)
+    assert catalog is not None, problems
+    content, problems = pipeline.build_content(settings, catalog)
+    assert content is not None, problems
+    return {uri: text for uri, text in content.texts if uri.startswith("qr/")}
+
+
+def qr_of(settings: Settings, slug: str, nama: str) -> str:
+    """The QR code file drawn from scratch."""
+    from generator.outputs import printing
+
+    return printing.qr_svg_file(printing.qr_target(settings.site_url, slug), printing.qr_label(settings.site_name, nama))
+
+
+def test_qr_files_are_drawn_again_only_when_their_business_or_the_site_changes(
+    project: Path, make_entry: MakeEntry, count_qr: list[str]
+) -> None:
+    index = make_entry("satu", {"nama": "Satu Rasa"})
+    make_entry("dua", {"nama": "Dua Rasa"})
+    settings = dataclasses.replace(settings_for(project), site_url=QR_SITE)
+    first = qr_files(settings)
+    assert sorted(first) == ["qr/dua.svg", "qr/satu.svg"] and len(count_qr) == 2
+    count_qr.clear()
+    assert qr_files(settings) == first and count_qr == []
+
+    index.write_text(index.read_text(encoding="utf-8").replace("nama: Satu Rasa", "nama: Satu Rasa Baru", 1), encoding="utf-8")
+    again = qr_files(settings)
+    assert count_qr == [f"{QR_SITE}usaha/satu/?dari=qr"]  # its title names the business
+    assert again["qr/satu.svg"] == qr_of(settings, "satu", "Satu Rasa Baru") != first["qr/satu.svg"]
+    assert again["qr/dua.svg"] == first["qr/dua.svg"]
+
+    count_qr.clear()
+    moved = dataclasses.replace(settings, site_url="https://umkm.example.go.id/baru/")  # every QR code holds the site's address
+    files = qr_files(moved)
+    assert len(count_qr) == 2 and files["qr/dua.svg"] == qr_of(moved, "dua", "Dua Rasa")
+    count_qr.clear()
+    renamed = dataclasses.replace(moved, site_name="Katalog Lain")  # and names the site in its title
+    files = qr_files(renamed)
+    assert len(count_qr) == 2 and files["qr/dua.svg"] == qr_of(renamed, "dua", "Dua Rasa")
+
+
+def test_qr_files_drawn_by_other_code_are_drawn_again(
+    project: Path, make_entry: MakeEntry, count_qr: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    make_entry("satu")
+    settings = dataclasses.replace(settings_for(project), site_url=QR_SITE)
+    first = qr_files(settings)
+    count_qr.clear()
+    real = pipeline.code_fingerprint
+    monkeypatch.setattr(pipeline, "code_fingerprint", lambda *modules: "lain" if modules == pipeline.QR_CODE else real(*modules))
+    assert qr_files(settings) == first and len(count_qr) == 1
+    # The key's code is the print stage's own source (its mask, its drawing) with segno's version.
+    package = copy_package(tmp_path)
+    before = fingerprint_of(package, *pipeline.QR_CODE)
+    printing_file = package / "outputs" / "printing.py"
+    printing_file.write_text(printing_file.read_text(encoding="utf-8").replace("QR_MASK = 0", "QR_MASK = 1"), encoding="utf-8")
+    assert fingerprint_of(package, *pipeline.QR_CODE) != before
+
+
+def test_a_damaged_or_foreign_qr_record_is_drawn_again(project: Path, make_entry: MakeEntry, count_qr: list[str]) -> None:
+    for slug in ("satu", "dua", "tiga", "empat"):
+        make_entry(slug)
+    settings = dataclasses.replace(settings_for(project), site_url=QR_SITE)
+    expected = qr_files(settings)
+    records = settings.cache_dir / pipeline.QR_DIR
+    rewrite_record(records, "satu", lambda record: b"{ rusak")
+    rewrite_record(records, "dua", change_head(lambda data: data.update(kunci="lain")))  # a record of other inputs
+    rewrite_record(records, "tiga", change_head(lambda data: data.update(teks=[5, 5])))  # not one file
+    rewrite_record(records, "empat", lambda record: record.replace(b"<svg ", b"<xyz ", 1))  # not an SVG
+    count_qr.clear()
+    assert qr_files(settings) == expected
+    assert sorted(count_qr) == sorted(f"{QR_SITE}usaha/{slug}/?dari=qr" for slug in ("satu", "dua", "tiga", "empat"))
+
+
+def test_qr_records_follow_the_catalog_and_a_preview_keeps_the_others(project: Path, make_entry: MakeEntry, count_qr: list[str]) -> None:
+    make_entry("satu")
+    index = make_entry("dua")
+    settings = dataclasses.replace(settings_for(project), site_url=QR_SITE)
+    qr_files(settings)
+    records = settings.cache_dir / pipeline.QR_DIR
+
+    def kept() -> set[str]:
+        return {slug for shard in records.glob("*.rec") for slug in cache._read_index(shard)}
+
+    catalog, _ = check_catalog(settings, only=[index.parent], photos=False)  # umkm serve --only dua
+    assert catalog is not None
+    pipeline.build_content(settings, catalog, complete=False)
+    assert kept() == {"satu", "dua"}
+    shutil.rmtree(index.parent)
+    qr_files(settings)
+    assert kept() == {"satu"}
+    qr_files(dataclasses.replace(settings, site_url=""))  # no address, no QR code: nothing kept
+    assert kept() == set()
 
 
 # --- keys made of the code --------------------------------------------------------------------

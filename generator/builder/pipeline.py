@@ -31,7 +31,7 @@ from generator.outputs.export import DEFAULT_LICENSE, DEFAULT_LICENSE_URL, DataR
 from generator.outputs.generated import TEMPLATES_DIR, GeneratedPage, business_uri, make_environment
 from generator.outputs.pagefind import IndexedPage
 from generator.outputs.pages import RenderedBusiness, Site, make_site, render_business, render_pages, render_register_page
-from generator.outputs.printing import PrintedBusiness, render_print_outputs, render_printed
+from generator.outputs.printing import PrintedBusiness, qr_inputs, render_print_outputs, render_printed
 from generator.outputs.search import Spelling, record_order, render_search_page, search_record
 from generator.outputs.seo import render_business_head, render_heads
 from generator.outputs.stats import render_statistics_page
@@ -41,6 +41,9 @@ SCHEMA_URI = "schema/entri.schema.json"
 # What validating a folder runs: the key of a validated entry holds their code (core/fingerprint.py).
 VALIDATION_CODE = ("generator.builder.validate", "generator.builder.cache")
 STORY_CACHE = "stories.json"  # rendered stories, in the cache folder (outputs/story.py)
+QR_DIR = "qr"  # every business's QR code file (outputs/printing.py), in the cache folder
+# What makes a QR code file from its inputs (segno's version comes with printing.py's imports).
+QR_CODE = ("generator.outputs.printing",)
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ def build_content(settings: Settings, catalog: Catalog, *, complete: bool = True
     data = DataSettings(
         settings.site_url, settings.site_name, settings.today, settings.data_license, settings.data_license_url, settings.open_data_fields
     )
-    parts = business_parts(settings, catalog, processed, data)
+    parts = business_parts(settings, catalog, processed, data, complete=complete)
     businesses = [p.business for p in parts]
     pages = render_pages(
         businesses,
@@ -291,13 +294,18 @@ def business_parts(
     catalog: Catalog,
     photos: dict[Path, ProcessedPhoto],
     data: DataSettings,
+    *,
+    complete: bool = True,
 ) -> list[BusinessParts]:
     """Enrich and render every business, in slug order, spread over the cores when there are many.
 
-    Nothing rendered is kept between builds: rendering a business costs a fraction of what MkDocs
+    No rendered page is kept between builds: rendering a business costs a fraction of what MkDocs
     then spends on its page (README, Skala), and a rendered page depends on more (templates,
-    settings, photos, the build date) than a key can safely name. Only its story's Markdown, the
-    slowest part, is kept (`stories.json`, keyed by the story and the code that renders it)."""
+    settings, photos, the build date) than a key can safely name. Kept are only the two slowest
+    parts, each a function of a few values: its story's Markdown (`stories.json`, keyed by the story
+    and the code that renders it) and its QR code file (`qr/`, keyed by `printing.qr_inputs` and
+    the code that draws it). `complete` is False when `catalog` is a part of the catalog (a preview):
+    the other businesses' QR files are then kept."""
     region = catalog.region
     site = make_site(
         region,
@@ -313,6 +321,11 @@ def business_parts(
     entries = sorted(catalog.entries, key=lambda e: e.slug)
     story_cache = settings.cache_dir / STORY_CACHE
     load_story_cache(story_cache)
+    qr_store = RecordStore(settings.cache_dir / QR_DIR)
+    qr_code = code_fingerprint(*QR_CODE)
+    # A business's slug and name are its entry's (`Business.slug`, `.nama`): the key is known before enrich.
+    qr_keys = {e.slug: fingerprint(qr_code, *inputs) for e in entries if (inputs := qr_inputs(site, e.slug, e.nama))[0]}
+    kept_qr = {slug: _qr_file(found) for slug, found in qr_store.get_many(qr_keys).items()}
 
     def make(entry: Entry) -> tuple[BusinessParts, str]:
         business = enrich_entry(
@@ -333,7 +346,7 @@ def business_parts(
             head,
             IndexedPage.of(search_record(business, photos, spelling)),
             data_row(business, region, photos, data),
-            render_printed(site, business),
+            render_printed(site, business, qr_file=kept_qr.get(entry.slug)),
             prefill_json(entry),
         )
         return made, render_story(entry.cerita)
@@ -342,7 +355,17 @@ def business_parts(
     for entry, (made, story_html) in zip(entries, map_items(make, entries), strict=True):
         remember_story(entry.cerita, story_html)  # rendered in a worker: kept for the next build
         parts.append(made)
+        if entry.slug in qr_keys and kept_qr.get(entry.slug) is None:
+            qr_store.put(entry.slug, qr_keys[entry.slug], None, [made.printed.qr_svg])
     save_story_cache(story_cache, (entry.cerita for entry in catalog.entries))
+    if complete:
+        qr_store.keep_only(qr_keys)
+    qr_store.save()
     return parts
 
 
+def _qr_file(found: tuple[object, list[str]] | None) -> str | None:
+    """A kept QR code file; None when there is none or the record is not one file of SVG."""
+    if found is None or len(found[1]) != 1 or not found[1][0].startswith("<svg "):
+        return None
+    return found[1][0]

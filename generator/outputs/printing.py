@@ -148,11 +148,21 @@ def qr_svg_file(data: str, title: str) -> str:
     return out.getvalue().decode("ascii") + "\n"
 
 
-def render_printed(site: Site, business: Business) -> PrintedBusiness:
-    """A business's QR file, sticker, flyer and catalog block."""
-    slug = business.slug
+def qr_inputs(site: Site, slug: str, nama: str) -> tuple[str, str]:
+    """All a business's QR file is made of besides this code: the URL it encodes and its title
+    (the key of the file kept between builds, builder/pipeline.py); ("", "") when the site has no URL."""
     target = qr_target(site.site_url, slug)
-    qr_file = qr_svg_file(target, _qr_label(site, business)) if target else ""
+    return (target, qr_label(site.site_name, nama)) if target else ("", "")
+
+
+def render_printed(site: Site, business: Business, *, qr_file: str | None = None) -> PrintedBusiness:
+    """A business's QR file, sticker, flyer and catalog block.
+
+    `qr_file` is its QR file made earlier from the same `qr_inputs`; it is made here when None."""
+    slug = business.slug
+    if qr_file is None:
+        target, title = qr_inputs(site, slug, business.nama)
+        qr_file = qr_svg_file(target, title) if target else ""
     documents = {
         kind: render_sheets(site, kind, [business], src=uri) for kind, uri in ((STICKER, sticker_uri(slug)), (FLYER, flyer_uri(slug)))
     }
@@ -194,14 +204,15 @@ def make_sheet(site: Site, business: Business, link: Callable[[str], str], produ
     return Sheet(
         b=business,
         qr_src=link(qr_uri(business.slug)) if has_qr else "",
-        qr_alt=_qr_label(site, business),
+        qr_alt=qr_label(site.site_name, business.nama),
         page_url=business_url(site.site_url, business.slug),
         products=_products(site, business, link, products),
     )
 
 
-def _qr_label(site: Site, business: Business) -> str:
-    return f"Kode QR ke halaman {business.nama} di {site.site_name}"
+def qr_label(site_name: str, nama: str) -> str:
+    """The QR code's title in its file and its alternative text on the page."""
+    return f"Kode QR ke halaman {nama} di {site_name}"
 
 
 def printed_catalogs(site: Site, businesses: Sequence[Business]) -> list[PrintedCatalog]:
