@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import random
 from dataclasses import replace
@@ -28,7 +29,7 @@ from generator.core.models import (
     ShopLink,
     Training,
 )
-from generator.outputs.generated import GeneratedPage, page_url, url_to
+from generator.outputs.generated import GeneratedPage, page_url, relative_path, url_to
 from generator.outputs.pages import REGISTER_URI, page_window, render_pages
 from generator.outputs.story import render_story
 from tests.conftest import SITE_NAME, full_entry, make_photo, page_entry, page_region
@@ -213,6 +214,16 @@ def test_every_page_has_exactly_one_h1(tmp_path: Path) -> None:
 )
 def test_url_to(src: str, target: str, expected: str) -> None:
     assert url_to(src, target) == expected
+
+
+_PATHS = ["", ".", "a", "a/", "a/b", "a/c", "a/b/c", "a//b", "./a", "usaha/x", "cetak/stiker/x", "qr/x.svg", "x/../y", "/abs", "a..b"]
+
+
+def test_relative_path_is_posixpaths_relpath_without_the_file_system() -> None:
+    # The links of every page and print document: the same answers as posixpath.relpath, which
+    # calls os.getcwd() twice a link.
+    for path, start in itertools.product(_PATHS, repeat=2):
+        assert relative_path(path or ".", start or ".") == posixpath.relpath(path or ".", start or ".")
 
 
 def test_url_to_without_directory_urls() -> None:

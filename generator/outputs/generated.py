@@ -82,10 +82,25 @@ def url_to(from_src_uri: str, target: str, *, directory_urls: bool = True) -> st
     if there == here and hash_:
         return f"#{fragment}"
     start = posixpath.dirname(here) or "."
-    rel = posixpath.relpath(there or ".", start)
+    rel = relative_path(there or ".", start)
     if there.endswith("/") or not there:
         rel = "./" if rel == "." else f"{rel}/"
     return f"{rel}#{fragment}" if hash_ else rel
+
+
+def relative_path(path: str, start: str) -> str:
+    """`posixpath.relpath(path, start)` for paths inside the site, without its `os.getcwd()` and
+    `abspath` calls: every page and print document makes thousands of links."""
+    if path.startswith("/") or start.startswith("/") or ".." in path or ".." in start:
+        return posixpath.relpath(path, start)
+    there = [part for part in path.split("/") if part not in ("", ".")]
+    here = [part for part in start.split("/") if part not in ("", ".")]
+    common = 0
+    for a, b in zip(there, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 def listing_uri(base: str, number: int) -> str:

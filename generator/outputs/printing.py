@@ -36,6 +36,7 @@ from generator.outputs.generated import (
     flyer_uri,
     page_url,
     qr_uri,
+    relative_path,
     sticker_uri,
     url_to,
 )
@@ -451,7 +452,7 @@ def _file_linker(src: str) -> Callable[[str], str]:
 
     def link(target: str) -> str:
         there = page_url(target) if target.endswith(".md") else target
-        rel = posixpath.relpath(there or ".", here or ".")
+        rel = relative_path(there or ".", here or ".")
         return f"{rel}/" if there.endswith("/") or not there else rel
 
     return link
