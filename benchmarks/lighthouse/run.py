@@ -135,7 +135,10 @@ def run_lighthouse(lighthouse: Path, chrome: str, url: str) -> dict[str, float]:
         f"--only-categories={','.join(CATEGORIES)}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run",
     ]
-    result = subprocess.run(command, env={**os.environ, "CHROME_PATH": chrome}, check=False, capture_output=True, text=True, timeout=300)
+    for _ in range(3):  # Lighthouse now and then loses the trace of a load (NO_NAVSTART): measure again
+        result = subprocess.run(command, env={**os.environ, "CHROME_PATH": chrome}, check=False, capture_output=True, text=True, timeout=300)
+        if result.returncode == 0:
+            break
     if result.returncode != 0:
         raise SystemExit(f"Lighthouse gagal untuk {url}:\n{result.stderr[-2000:]}")
     report = json.loads(result.stdout)
