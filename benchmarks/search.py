@@ -257,6 +257,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def print_breakdown(sizes: dict[str, int]) -> None:
+    """One line per kind of file under a total: its gzip size in KB."""
+    for kind, size in sizes.items():
+        print(f"      {kind:<40} {size / 1024:8.1f} KB")
+
+
 def report(r: dict[str, Any]) -> None:
     kb = 1024
     material = r["material_index_gz"] + r["material_worker_gz"]
@@ -270,20 +276,15 @@ def report(r: dict[str, Any]) -> None:
     print(
         f"    Pagefind ................................................ {r['first_result_gz'] / kb:8.1f} KB  ({r['first_result_files']} berkas)"
     )
-    for kind, size in r["first_result_breakdown"].items():
-        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print_breakdown(r["first_result_breakdown"])
     print(f"    + setelah hasil pertama, panel saringan tertutup ......... {r['counts_gz'] / kb:8.1f} KB")
-    for kind, size in r["counts_breakdown"].items():
-        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print_breakdown(r["counts_breakdown"])
     print(f"    + membuka panel saringan: hitungan (filter counts) ...... {r['panel_gz'] / kb:8.1f} KB")
-    for kind, size in r["panel_breakdown"].items():
-        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print_breakdown(r["panel_breakdown"])
     print(f"    + memilih urutan 'Harga terendah' (sort order) ........... {r['sort_gz'] / kb:8.1f} KB  (tanpa data hasil)")
-    for kind, size in r["sort_breakdown"].items():
-        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print_breakdown(r["sort_breakdown"])
     print(f"  tautan saringan tanpa kata cari/?{BROWSE} → hasil pertama: {r['browse_gz'] / kb:.1f} KB  ({r['browse_hits']})")
-    for kind, size in r["browse_breakdown"].items():
-        print(f"      {kind:<40} {size / kb:8.1f} KB")
+    print_breakdown(r["browse_breakdown"])
     print(
         f"    Material search ......................................... {material / kb:8.1f} KB  "
         f"(indeks {r['material_index_gz'] / kb:.1f} KB gzip, {r['material_index_raw'] / kb / kb:.1f} MB mentah; worker {r['material_worker_gz'] / kb:.1f} KB)"
